@@ -1,0 +1,70 @@
+using System.Text.RegularExpressions;
+using System.Xml.Linq;
+
+namespace ClassicCnn.Tool;
+
+/// <summary>
+/// The notebooks reference the library as <c>#r "nuget: ClassicCnn, 0.1.0-*"</c> from a local folder feed.
+/// NuGet never re-reads a version it has cached (in ~/.nuget/packages and in the kernels'
+/// ~/.packagemanagement cache), so every pack gets a new, higher prerelease number and the floating
+/// reference always picks the code just built.
+/// </summary>
+public sealed partial class LocalPackageFeed(Repository repository)
+{
+    public const string PackageId = "ClassicCnn";
+    public const string SourceName = "ClassicCnnLocal";
+    const int VersionsKept = 3;
+
+    /// <summary>The version in lib/ClassicCnn/ClassicCnn.csproj, which the notebooks float on (0.1.0 → "0.1.0-*").</summary>
+    public string BaseVersion
+    {
+        get
+        {
+            string project = Path.Combine(repository.Library, "ClassicCnn.csproj");
+            return XDocument.Load(project).Descendants("Version").FirstOrDefault()?.Value
+                ?? throw new InvalidDataException($"{project} has no <Version>; add <Version>0.1.0</Version>.");
+        }
+    }
+
+    public string FloatingReference => $"{BaseVersion}-*";
+
+    /// <summary>A prerelease number above every one this machine has seen: in the feed and in the NuGet cache.</summary>
+    public string NextVersion()
+    {
+        long stamp = long.Parse(DateTime.UtcNow.ToString("yyyyMMddHHmmss"));
+        long highest = KnownVersions().Select(SerialOf).DefaultIfEmpty(0).Max();
+        return $"{BaseVersion}-local.{Math.Max(stamp, highest + 1)}";
+    }
+
+    IEnumerable<string> KnownVersions()
+    {
+        var inFeed = Directory.Exists(repository.Feed)
+            ? Directory.EnumerateFiles(repository.Feed, $"{PackageId}.*.nupkg").Select(f => Path.GetFileNameWithoutExtension(f)[(PackageId.Length + 1)..])
+            : [];
+        string cached = Path.Combine(ClassicCnn.Platform.LibStdCxxCompatibility.NuGetPackagesFolder(), PackageId.ToLowerInvariant());
+        var inCache = Directory.Exists(cached) ? Directory.EnumerateDirectories(cached).Select(Path.GetFileName) : [];
+        return inFeed.Concat(inCache!).Where(v => v is not null)!;
+    }
+
+    static long SerialOf(string version) =>
+        LocalSerial().Match(version) is { Success: true } m ? long.Parse(m.Groups[1].Value) : 0;
+
+    [GeneratedRegex(@"-local\.(\d+)$")]
+    private static partial Regex LocalSerial();
+
+    /// <summary>Packs the library with a new version into the feed, drops old packs, and returns the version.</summary>
+    public string Pack(Action<string>? log = null)
+    {
+        string version = NextVersion();
+        Directory.CreateDirectory(repository.Feed);
+        log?.Invoke($"packing {PackageId} {version} into {repository.Feed}");
+        ChildProcess.Dotnet(repository.Root, "pack", repository.Library, "-c", "Release", "-o", repository.Feed,
+            $"-p:Version={version}", "--nologo");
+        foreach (var old in Directory.EnumerateFiles(repository.Feed, $"{PackageId}.*.nupkg")
+                     .OrderByDescending(f => SerialOf(Path.GetFileNameWithoutExtension(f))).Skip(VersionsKept))
+            File.Delete(old);
+        return version;
+    }
+
+    public bool Register(string? configPath = null) => NuGetUserConfig.EnsureSource(SourceName, repository.Feed, configPath);
+}

@@ -1,0 +1,79 @@
+namespace ClassicCnn.Tool;
+
+public sealed record NotebookResult(string Name, string SourcePath, string OutputPath, string LogPath, TimeSpan Duration, IReadOnlyList<string> Failures)
+{
+    public bool Passed => Failures.Count == 0;
+}
+
+/// <summary>
+/// Executes one notebook headlessly in its own process with dotnet-repl (notebooks that share a process share
+/// assemblies and formatters), writes the executed copy next to a log, and judges it: a failed cell, any error
+/// or stderr output, or a declared output that is missing makes it fail.
+/// </summary>
+public sealed class NotebookRunner(Repository repository)
+{
+    public TimeSpan Timeout { get; init; } = TimeSpan.FromMinutes(30);
+
+    public NotebookResult Run(string notebookPath, string outputFolder)
+    {
+        notebookPath = Path.GetFullPath(notebookPath);
+        string name = Path.GetFileNameWithoutExtension(notebookPath);
+        Directory.CreateDirectory(outputFolder);
+        string outputPath = Path.Combine(Path.GetFullPath(outputFolder), name + ".ipynb");
+        string logPath = Path.ChangeExtension(outputPath, ".log");
+        if (string.Equals(outputPath, notebookPath, StringComparison.OrdinalIgnoreCase))
+            throw new ArgumentException($"The output folder {outputFolder} is the notebook's own folder: executed copies must never overwrite the sources.", nameof(outputFolder));
+        File.Delete(outputPath);
+
+        var source = Notebook.Load(notebookPath);
+        var child = ChildProcess.Run("dotnet",
+            ["tool", "run", "dotnet-repl", "--", "--run", notebookPath, "--exit-after-run", "--output-path", outputPath],
+            workingDirectory: Path.GetDirectoryName(notebookPath)!, timeout: Timeout, logPath: logPath,
+            environment: new Dictionary<string, string> { ["NO_COLOR"] = "1" });
+
+        var failures = new List<string>();
+        if (child.TimedOut)
+            failures.Add($"timed out after {Timeout.TotalMinutes:0} min (log: {logPath})");
+        if (!File.Exists(outputPath))
+        {
+            failures.Add($"dotnet-repl wrote no executed notebook (exit code {child.ExitCode}); last lines of {logPath}:\n{ChildProcess.Tail(child.Output, 15)}");
+            return new NotebookResult(name, notebookPath, outputPath, logPath, child.Duration, failures);
+        }
+
+        failures.AddRange(Judge(source, Notebook.Load(outputPath)));
+        if (child.ExitCode != 0 && failures.Count == 0)
+            failures.Add($"dotnet-repl exited with code {child.ExitCode} although no cell reported an error; see {logPath}");
+        return new NotebookResult(name, notebookPath, outputPath, logPath, child.Duration, failures);
+    }
+
+    /// <summary>Compares an executed notebook with its source: errors, stderr and the outputs each cell declares.</summary>
+    public static IReadOnlyList<string> Judge(Notebook source, Notebook executed)
+    {
+        var failures = new List<string>();
+        if (executed.CodeCells.Count != source.CodeCells.Count)
+            failures.Add($"the executed notebook has {executed.CodeCells.Count} code cells, the source {source.CodeCells.Count}");
+
+        foreach (var (declared, ran) in source.CodeCells.Zip(executed.CodeCells))
+        {
+            foreach (var output in ran.Outputs)
+            {
+                if (output.Kind == "error")
+                    failures.Add($"cell {declared.Number} failed: {FirstLines(output.Text, 6)}");
+                else if (output.StreamName == "stderr" && !string.IsNullOrWhiteSpace(output.Text))
+                    failures.Add($"cell {declared.Number} wrote to stderr: {FirstLines(output.Text, 6)}");
+            }
+            foreach (var mime in declared.ExpectedMimeTypes.Where(m => !ran.Outputs.Any(o => o.MimeTypes.Contains(m))))
+                failures.Add($"cell {declared.Number} declares an output of type {mime} but produced none");
+            foreach (var text in declared.ExpectedText.Where(t => !ran.Outputs.Any(o => o.Text.Contains(t, StringComparison.Ordinal))))
+                failures.Add($"cell {declared.Number} declares output containing \"{text}\" but produced none");
+        }
+        return failures;
+    }
+
+    static string FirstLines(string text, int count) =>
+        string.Join("\n    ", text.Trim().Split('\n').Take(count).Select(l => l.TrimEnd()));
+
+    /// <summary>The notebooks of the series, in order.</summary>
+    public IReadOnlyList<string> SeriesNotebooks() =>
+        Directory.EnumerateFiles(repository.Notebooks, "*.ipynb").Order(StringComparer.Ordinal).ToList();
+}

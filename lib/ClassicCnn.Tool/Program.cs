@@ -1,0 +1,108 @@
+using ClassicCnn.Tool;
+
+return Cli.Execute(args);
+
+static class Cli
+{
+    const string Usage = """
+        classiccnn: the ClassicCnnNotebooks tooling.
+
+          dotnet run --project lib/ClassicCnn.Tool -- run [NOTEBOOK...] [--output DIR] [--skip-setup]
+              set up (tools, local package, native fix) and execute the notebooks headlessly, one process
+              each; executed copies and logs go to artifacts/notebooks/. Exit code 1 if any cell failed.
+          dotnet run --project lib/ClassicCnn.Tool -- setup
+              only the set-up.
+          dotnet run --project lib/ClassicCnn.Tool -- check
+              check that every notebook is in the Polyglot Notebooks format with no committed outputs.
+        """;
+
+    public static int Execute(string[] args)
+    {
+        try
+        {
+            string command = args.FirstOrDefault() ?? "run";
+            var rest = args.Skip(1).ToList();
+            var repository = Repository.Find();
+            return command switch
+            {
+                "run" => RunNotebooks(repository, rest),
+                "setup" => SetUp(repository),
+                "check" => Check(repository),
+                "help" or "--help" or "-h" => Help(0),
+                _ => Help(2, $"unknown command '{command}'."),
+            };
+        }
+        catch (Exception e) when (e is IOException or InvalidOperationException or InvalidDataException or ArgumentException or UnauthorizedAccessException or PlatformNotSupportedException)
+        {
+            Console.Error.WriteLine($"error: {e.Message}");
+            return 1;
+        }
+    }
+
+    static int Help(int code, string? problem = null)
+    {
+        if (problem is not null) Console.Error.WriteLine($"error: {problem}\n");
+        Console.WriteLine(Usage);
+        return code;
+    }
+
+    static int SetUp(Repository repository)
+    {
+        new Setup(repository, Log).Run();
+        return 0;
+    }
+
+    static int Check(Repository repository)
+    {
+        var problems = new NotebookRunner(repository).SeriesNotebooks().SelectMany(NotebookFormat.Check).ToList();
+        problems.ForEach(Console.Error.WriteLine);
+        Console.WriteLine(problems.Count == 0 ? "all notebooks are well formed" : $"{problems.Count} problem(s)");
+        return problems.Count == 0 ? 0 : 1;
+    }
+
+    static int RunNotebooks(Repository repository, List<string> args)
+    {
+        string output = repository.ExecutedNotebooks;
+        bool skipSetup = false;
+        var names = new List<string>();
+        for (int i = 0; i < args.Count; i++)
+        {
+            switch (args[i])
+            {
+                case "--output" when i + 1 < args.Count: output = Path.GetFullPath(args[++i]); break;
+                case "--skip-setup": skipSetup = true; break;
+                case var a when a.StartsWith('-'): return Help(2, $"unknown option '{a}'.");
+                default: names.Add(args[i]); break;
+            }
+        }
+
+        var runner = new NotebookRunner(repository);
+        var notebooks = runner.SeriesNotebooks();
+        if (names.Count > 0)
+        {
+            var unknown = names.Where(n => !notebooks.Any(p => Matches(p, n))).ToList();
+            if (unknown.Count > 0)
+                return Help(2, $"no notebook named {string.Join(", ", unknown)} in {repository.Notebooks}; there are: {string.Join(", ", notebooks.Select(Path.GetFileNameWithoutExtension))}.");
+            notebooks = notebooks.Where(p => names.Any(n => Matches(p, n))).ToList();
+        }
+
+        if (!skipSetup) new Setup(repository, Log).Run();
+        var results = new List<NotebookResult>();
+        foreach (var notebook in notebooks)
+        {
+            Log($"running {Path.GetFileName(notebook)} ...");
+            var result = runner.Run(notebook, output);
+            Log($"{(result.Passed ? "passed" : "FAILED")} {result.Name} in {result.Duration.TotalSeconds:0.0} s");
+            results.Add(result);
+        }
+        Console.WriteLine();
+        Console.WriteLine(ResultTable.Render(results));
+        return results.All(r => r.Passed) ? 0 : 1;
+    }
+
+    static bool Matches(string path, string name) =>
+        Path.GetFileNameWithoutExtension(path).Equals(Path.GetFileNameWithoutExtension(name), StringComparison.OrdinalIgnoreCase)
+        || Path.GetFileNameWithoutExtension(path).StartsWith(name + "-", StringComparison.OrdinalIgnoreCase);
+
+    static void Log(string message) => Console.WriteLine($"[{DateTime.Now:HH:mm:ss}] {message}");
+}

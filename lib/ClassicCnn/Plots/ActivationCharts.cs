@@ -1,0 +1,33 @@
+using Plotly.NET;
+using Plotly.NET.CSharp;
+using CSharpChart = Plotly.NET.CSharp.Chart;
+
+namespace ClassicCnn.Plots;
+
+/// <summary>The squashing functions the series compares: LeNet-5's scaled tanh, the sigmoid and AlexNet's ReLU.</summary>
+public static class Activations
+{
+    public static double Sigmoid(double x) => 1 / (1 + Math.Exp(-x));
+    public static double Relu(double x) => Math.Max(0, x);
+    /// <summary>LeNet-5's squashing function f(a) = A tanh(S a) with A = 1.7159 and S = 2/3 (LeCun et al. 1998, appendix A).</summary>
+    public static double ScaledTanh(double x) => 1.7159 * Math.Tanh(2.0 / 3.0 * x);
+
+    public static readonly IReadOnlyList<(string Name, Func<double, double> Function)> All =
+    [
+        ("sigmoid", Sigmoid),
+        ("tanh", Math.Tanh),
+        ("1.7159 tanh(2a/3)", ScaledTanh),
+        ("ReLU", Relu),
+    ];
+
+    /// <summary>The functions on one plot over [from, to].</summary>
+    public static GenericChart Chart(double from = -4, double to = 4, int points = 161)
+    {
+        var xs = Enumerable.Range(0, points).Select(i => from + (to - from) * i / (points - 1)).ToArray();
+        var lines = All.Select(f => CSharpChart.Line<double, double, string>(x: xs, y: xs.Select(f.Function).ToArray(), Name: f.Name));
+        return CSharpChart.Combine(lines)
+            .WithTitle("Activation functions")
+            .WithXAxisStyle<double, double, string>(TitleText: "a")
+            .WithYAxisStyle<double, double, string>(TitleText: "f(a)");
+    }
+}

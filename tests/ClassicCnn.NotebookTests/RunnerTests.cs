@@ -1,0 +1,106 @@
+using System.Text.Json.Nodes;
+using ClassicCnn.Tool;
+
+namespace ClassicCnn.NotebookTests;
+
+[Collection(SeriesCollection.Name)]
+public class RunnerTests(SeriesFixture series)
+{
+    static string Fixture(string name) => Path.Combine(AppContext.BaseDirectory, "Fixtures", name);
+
+    [Fact]
+    public void A_failing_cell_fails_the_run_and_names_the_cell_and_the_exception()
+    {
+        using var output = new TempFolder();
+        var result = series.Runner.Run(Fixture("failing.ipynb"), output.Path);
+
+        Assert.False(result.Passed);
+        var failure = Assert.Single(result.Failures);
+        Assert.StartsWith("cell 3 failed:", failure);
+        Assert.Contains("deliberate failure for the runner test", failure);
+        // dotnet-repl keeps going after a failure: the executed copy holds the cells before and after it.
+        var executed = Notebook.Load(result.OutputPath);
+        Assert.Contains(executed.CodeCells[0].Outputs, o => o.Text.Contains("before the failure"));
+        Assert.Contains("cell 3", ResultTable.Render([result]));
+        Assert.Contains("0 passed, 1 failed", ResultTable.Render([result]));
+    }
+
+    [Fact]
+    public void A_declared_output_that_is_missing_fails_the_run()
+    {
+        using var output = new TempFolder();
+        var result = series.Runner.Run(Fixture("missing-output.ipynb"), output.Path);
+        Assert.Equal(
+            ["cell 2 declares an output of type text/html but produced none", "cell 2 declares output containing \"forty-two\" but produced none"],
+            result.Failures);
+    }
+
+    [Fact]
+    public void The_runner_refuses_to_write_over_the_source_notebook()
+    {
+        var error = Assert.Throws<ArgumentException>(() => series.Runner.Run(Fixture("failing.ipynb"), Path.Combine(AppContext.BaseDirectory, "Fixtures")));
+        Assert.Contains("never overwrite the sources", error.Message);
+    }
+
+    static Notebook Synthetic(TempFolder folder, string name, params JsonObject[] codeCells)
+    {
+        var cells = new JsonArray();
+        foreach (var cell in codeCells) cells.Add(cell);
+        var json = new JsonObject { ["cells"] = cells, ["nbformat"] = 4 };
+        string path = folder.File(name);
+        File.WriteAllText(path, json.ToJsonString());
+        return Notebook.Load(path);
+    }
+
+    static JsonObject Cell(JsonObject? classiccnn = null, params JsonObject[] outputs)
+    {
+        var metadata = new JsonObject();
+        if (classiccnn is not null) metadata["classiccnn"] = classiccnn;
+        var list = new JsonArray();
+        foreach (var o in outputs) list.Add(o);
+        return new JsonObject { ["cell_type"] = "code", ["metadata"] = metadata, ["source"] = "x", ["outputs"] = list };
+    }
+
+    [Fact]
+    public void Judge_flags_stderr_and_accepts_declared_outputs_that_are_present()
+    {
+        using var temp = new TempFolder();
+        var expect = new JsonObject { ["expectMimeTypes"] = new JsonArray("text/html"), ["expectText"] = new JsonArray("chart") };
+        var source = Synthetic(temp, "source.ipynb", Cell(), Cell(expect));
+        var executed = Synthetic(temp, "executed.ipynb",
+            Cell(null, new JsonObject { ["output_type"] = "stream", ["name"] = "stderr", ["text"] = new JsonArray("warning: something\n") }),
+            Cell(null, new JsonObject { ["output_type"] = "display_data", ["data"] = new JsonObject { ["text/html"] = "<div>a chart</div>" } }));
+
+        Assert.Equal(["cell 1 wrote to stderr: warning: something"], NotebookRunner.Judge(source, executed));
+    }
+
+    [Fact]
+    public void Judge_reports_a_changed_cell_count()
+    {
+        using var temp = new TempFolder();
+        var failures = NotebookRunner.Judge(Synthetic(temp, "a.ipynb", Cell(), Cell()), Synthetic(temp, "b.ipynb", Cell()));
+        Assert.Contains("the executed notebook has 1 code cells, the source 2", failures);
+    }
+
+    [Fact]
+    public void Format_check_names_each_problem()
+    {
+        using var temp = new TempFolder();
+        var notebook = JsonNode.Parse(File.ReadAllText(Fixture("failing.ipynb")))!.AsObject();
+        notebook["nbformat"] = 3;
+        notebook["metadata"]!["kernelspec"]!["name"] = "python3";
+        notebook["cells"]![1]!["outputs"] = new JsonArray(new JsonObject { ["output_type"] = "stream", ["name"] = "stdout", ["text"] = "hi" });
+        string path = temp.File("bad.ipynb");
+        File.WriteAllText(path, notebook.ToJsonString());
+
+        var problems = NotebookFormat.Check(path);
+        Assert.Equal(3, problems.Count);
+        Assert.Contains(problems, p => p.Contains("nbformat is 3, expected 4"));
+        Assert.Contains(problems, p => p.Contains("\".net-csharp\""));
+        Assert.Contains(problems, p => p.Contains("cell 2 has committed outputs"));
+        Assert.All(problems, p => Assert.StartsWith(path, p));
+
+        File.WriteAllText(path, "{ not json");
+        Assert.Contains("not valid JSON", Assert.Single(NotebookFormat.Check(path)));
+    }
+}

@@ -1,0 +1,77 @@
+using System.Xml.Linq;
+using ClassicCnn.Tool;
+
+namespace ClassicCnn.NotebookTests;
+
+public class ToolingTests
+{
+    [Fact]
+    public void The_feed_is_registered_once_and_kept_enabled()
+    {
+        using var temp = new TempFolder();
+        string config = temp.File("NuGet.Config");
+        File.WriteAllText(config, """
+            <?xml version="1.0" encoding="utf-8"?>
+            <configuration>
+              <packageSources><add key="nuget.org" value="https://api.nuget.org/v3/index.json" /></packageSources>
+              <disabledPackageSources><add key="ClassicCnnLocal" value="true" /></disabledPackageSources>
+            </configuration>
+            """);
+
+        Assert.True(NuGetUserConfig.EnsureSource("ClassicCnnLocal", "/repo/artifacts/feed", config));
+        Assert.False(NuGetUserConfig.EnsureSource("ClassicCnnLocal", "/repo/artifacts/feed", config));
+        Assert.True(NuGetUserConfig.EnsureSource("ClassicCnnLocal", "/other/artifacts/feed", config));
+
+        var document = XDocument.Load(config);
+        var sources = document.Root!.Element("packageSources")!.Elements("add").ToList();
+        Assert.Equal(["nuget.org", "ClassicCnnLocal"], sources.Select(s => (string?)s.Attribute("key")));
+        Assert.Equal("/other/artifacts/feed", (string?)sources[1].Attribute("value"));
+        Assert.Empty(document.Root.Element("disabledPackageSources")!.Elements());
+    }
+
+    [Fact]
+    public void A_missing_user_config_is_created_and_a_broken_one_is_named()
+    {
+        using var temp = new TempFolder();
+        string config = Path.Combine(temp.Path, "NuGet", "NuGet.Config");
+        Assert.True(NuGetUserConfig.EnsureSource("ClassicCnnLocal", "/feed", config));
+        Assert.Equal("/feed", (string?)XDocument.Load(config).Root!.Element("packageSources")!.Element("add")!.Attribute("value"));
+
+        File.WriteAllText(config, "<configuration><packageSources>");
+        var error = Assert.Throws<InvalidDataException>(() => NuGetUserConfig.EnsureSource("ClassicCnnLocal", "/feed", config));
+        Assert.Contains(config, error.Message);
+        Assert.Contains("not valid XML", error.Message);
+    }
+
+    [Fact]
+    public void Every_pack_gets_a_version_above_all_that_the_feed_holds()
+    {
+        var repository = Repository.Find(AppContext.BaseDirectory);
+        var feed = new LocalPackageFeed(repository);
+        Assert.Equal("0.1.0-*", feed.FloatingReference);
+        string next = feed.NextVersion();
+        Assert.Matches(@"^0\.1\.0-local\.\d{14,}$", next);
+        if (Directory.Exists(repository.Feed))
+            foreach (var pack in Directory.EnumerateFiles(repository.Feed, "ClassicCnn.*.nupkg"))
+            {
+                long held = long.Parse(Path.GetFileNameWithoutExtension(pack).Split('.').Last());
+                Assert.True(long.Parse(next.Split('.').Last()) > held, $"{next} is not above {pack}");
+            }
+    }
+
+    [Fact]
+    public void Only_kernel_cache_entries_that_mention_the_package_are_cleared()
+    {
+        using var temp = new TempFolder();
+        Directory.CreateDirectory(temp.File("a1"));
+        File.WriteAllText(Path.Combine(temp.File("a1"), "restore.fsx"), "#r \"nuget: ClassicCnn, 0.1.0-*\"");
+        Directory.CreateDirectory(temp.File("b2"));
+        File.WriteAllText(Path.Combine(temp.File("b2"), "restore.fsx"), "#r \"nuget: Plotly.NET, 6.0.0\"");
+
+        var cleared = KernelPackageCache.ClearStale("ClassicCnn", temp.Path);
+        Assert.Equal([temp.File("a1")], cleared);
+        Assert.False(Directory.Exists(temp.File("a1")));
+        Assert.True(Directory.Exists(temp.File("b2")));
+        Assert.Empty(KernelPackageCache.ClearStale("ClassicCnn", temp.File("missing")));
+    }
+}
