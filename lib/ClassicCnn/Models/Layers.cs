@@ -1,0 +1,89 @@
+using TorchSharp;
+using static TorchSharp.torch;
+using static TorchSharp.torch.nn;
+
+namespace ClassicCnn.Models;
+
+/// <summary>The activation functions the series compares.</summary>
+public enum Activation
+{
+    ReLU,
+    Sigmoid,
+    Tanh,
+    /// <summary>LeNet-5's squashing function 1.7159 tanh(2a/3).</summary>
+    ScaledTanh,
+}
+
+/// <summary>How a network pools.</summary>
+public enum Pooling { Average, Max }
+
+/// <summary>Small building blocks shared by the model classes.</summary>
+public static class Layers
+{
+    public static Module<Tensor, Tensor> Of(Activation activation) => activation switch
+    {
+        Activation.ReLU => ReLU(),
+        Activation.Sigmoid => Sigmoid(),
+        Activation.Tanh => Tanh(),
+        Activation.ScaledTanh => new ScaledTanh(),
+        _ => throw new ArgumentOutOfRangeException(nameof(activation), activation, "use ReLU, Sigmoid, Tanh or ScaledTanh."),
+    };
+
+    /// <summary>
+    /// Local response normalisation as Krizhevsky et al. write it: b = a / (k + alpha * sum of a^2 over n neighbours)^beta.
+    /// PyTorch's LocalResponseNorm divides alpha by n, so alpha is multiplied by n here to keep the paper's constants.
+    /// </summary>
+    public static Module<Tensor, Tensor> PaperLrn(int groups = 1) => new GroupedLocalResponseNorm(size: 5, alpha: 1e-4, beta: 0.75, k: 2, groups);
+
+    /// <summary>Xavier-uniform weights and zero biases for every convolution and linear layer (d2l's init_cnn).</summary>
+    public static void XavierInit(Module module)
+    {
+        using var _ = no_grad();
+        foreach (var (_, child) in module.named_modules())
+        {
+            if (child is TorchSharp.Modules.Conv2d conv)
+            {
+                init.xavier_uniform_(conv.weight);
+                if (conv.bias is not null) init.zeros_(conv.bias);
+            }
+            else if (child is TorchSharp.Modules.Linear linear)
+            {
+                init.xavier_uniform_(linear.weight);
+                if (linear.bias is not null) init.zeros_(linear.bias);
+            }
+        }
+    }
+
+    /// <summary>Spatial size after a k x k window with the given stride and padding: floor((n + 2p - k) / s) + 1.</summary>
+    public static int SizeAfter(int size, int kernel, int stride = 1, int padding = 0) =>
+        size + 2 * padding < kernel ? 0 : (size + 2 * padding - kernel) / stride + 1;
+}
+
+/// <summary>f(a) = 1.7159 tanh(2a/3): LeNet-5's squashing function (LeCun et al. 1998, appendix A).</summary>
+public sealed class ScaledTanh() : Module<Tensor, Tensor>(nameof(ScaledTanh))
+{
+    public const double Amplitude = 1.7159;
+    public const double Slope = 2.0 / 3.0;
+    public override Tensor forward(Tensor input) => tanh(input * Slope) * Amplitude;
+}
+
+/// <summary>
+/// LRN applied within each of <paramref name="groups"/> channel groups: in AlexNet each GPU normalised across its own
+/// kernel maps only, so the one-device model must not mix the two towers' channels.
+/// </summary>
+public sealed class GroupedLocalResponseNorm(int size, double alpha, double beta, double k, int groups)
+    : Module<Tensor, Tensor>(nameof(GroupedLocalResponseNorm))
+{
+    public int Groups { get; } = groups;
+
+    public override Tensor forward(Tensor input)
+    {
+        // PyTorch's formula is a / (k + alpha/n * sum)^beta; the paper's is a / (k + alpha * sum)^beta.
+        double torchAlpha = alpha * size;
+        if (Groups == 1) return functional.local_response_norm(input, size, torchAlpha, beta, k);
+        long n = input.shape[0], c = input.shape[1], h = input.shape[2], w = input.shape[3];
+        using var grouped = input.reshape(n * Groups, c / Groups, h, w);
+        using var normalised = functional.local_response_norm(grouped, size, torchAlpha, beta, k);
+        return normalised.reshape(n, c, h, w);
+    }
+}

@@ -1,0 +1,145 @@
+using ClassicCnn.Inspection;
+using ClassicCnn.Models;
+using static TorchSharp.torch;
+
+namespace ClassicCnn.Tests;
+
+public class ModelBehaviourTests
+{
+    [Fact]
+    public void C3_output_map_j_depends_exactly_on_the_input_maps_of_table_I()
+    {
+        using var c3 = new PartialConnectionConv(LeNet5.C3Inputs, kernel: 5);
+        Assert.Equal(1_516, ModelCountTests.Trainable(c3));
+        for (int j = 0; j < 16; j++)
+        {
+            using var scope = NewDisposeScope();
+            var input = randn(1, 6, 14, 14, requires_grad: true);
+            c3.call(input)[0, j].sum().backward();
+            var touched = input.grad!.abs().sum([0, 2, 3]).data<float>().ToArray();
+            var reads = Enumerable.Range(0, 6).Where(i => touched[i] > 0).ToArray();
+            Assert.Equal(LeNet5.C3Inputs[j].Order(), reads);
+        }
+        // The table as a grid: 60 connections, every S2 map used.
+        var table = LeNet5.C3Table();
+        Assert.Equal(60, Enumerable.Range(0, 6).Sum(i => Enumerable.Range(0, 16).Count(j => table[i, j])));
+    }
+
+    [Fact]
+    public void The_rbf_centres_are_fixed_bitmaps_that_no_gradient_or_optimizer_reaches()
+    {
+        using var model = new LeNet5();
+        var rbf = model.named_modules().Select(m => m.module).OfType<EuclideanRbf>().Single();
+        using var before = rbf.Centres.clone();
+        Assert.False(rbf.Centres.requires_grad);
+        Assert.DoesNotContain(model.parameters(), p => p.numel() == 840);
+        using var optimizer = optim.SGD(model.parameters(), 0.1);
+        Assert.Equal(60_000, optimizer.parameters().Sum(p => p.numel()));
+
+        using var input = randn(4, 1, 32, 32);
+        using var labels = tensor(new long[] { 0, 1, 2, 3 });
+        using var output = model.call(input);
+        using var loss = model.Loss(output, labels);
+        loss.backward();
+        optimizer.step();
+        Assert.Null(rbf.Centres.grad);
+        Assert.True(rbf.Centres.equal(before).all().item<bool>());
+
+        var codes = LeNet5.DigitCodes();
+        Assert.All(LeNet5.DigitBitmaps, rows => { Assert.Equal(12, rows.Length); Assert.All(rows, r => Assert.Equal(7, r.Length)); });
+        var distinct = Enumerable.Range(0, 10).Select(d => string.Concat(Enumerable.Range(0, 84).Select(k => codes[d, k] > 0 ? '#' : '.'))).Distinct().Count();
+        Assert.Equal(10, distinct);
+        Assert.True(rbf.Centres.abs().eq(1).all().item<bool>());
+    }
+
+    [Fact]
+    public void LeNet5_loss_is_lowest_for_the_right_code_and_prediction_takes_the_nearest()
+    {
+        using var model = new LeNet5();
+        // Distances: sample 0 is nearest to class 3, sample 1 to class 7.
+        using var distances = tensor(new float[,] { { 9, 9, 9, 0.5f, 9, 9, 9, 9, 9, 9 }, { 9, 9, 9, 9, 9, 9, 9, 1, 9, 9 } });
+        Assert.Equal([3L, 7L], model.Predict(distances).data<long>().ToArray());
+        using var right = model.Loss(distances, tensor(new long[] { 3, 7 }));
+        using var wrong = model.Loss(distances, tensor(new long[] { 0, 0 }));
+        Assert.True(right.item<float>() < wrong.item<float>());
+        Assert.True(float.IsFinite(right.item<float>()));
+    }
+
+    [Fact]
+    public void The_two_device_alexnet_gives_the_same_outputs_as_the_grouped_one()
+    {
+        // Smaller input and hidden layers than the paper's to keep the test quick; the split logic is the same.
+        using var model = AlexNet.Paper(new AlexNetOptions { InputSize = 99, HiddenUnits = 256, Classes = 10 });
+        using var split = model.PlaceTowers(CPU, CPU);
+        model.eval(); split.eval();
+        Assert.Equal(ModelCountTests.Trainable(model), ModelCountTests.Trainable(split));
+        using var input = randn(3, 3, 99, 99);
+        using var a = model.call(input);
+        using var b = split.call(input);
+        Assert.Equal(a.shape, b.shape);
+        Assert.True(a.allclose(b, rtol: 1e-4, atol: 1e-5), $"largest difference {(a - b).abs().max().item<float>()}");
+    }
+
+    [Fact]
+    public void Alexnet_experiment_options_change_the_network_as_described()
+    {
+        using var plain = AlexNet.D2l();
+        using var lrn = AlexNet.D2l(new AlexNetOptions { InputChannels = 1, Classes = 10, LocalResponseNorm = true });
+        Assert.Equal(ModelCountTests.Trainable(plain), ModelCountTests.Trainable(lrn));
+        Assert.Equal(2, lrn.named_modules().Count(m => m.module is GroupedLocalResponseNorm));
+        Assert.DoesNotContain(plain.named_modules(), m => m.module is GroupedLocalResponseNorm);
+
+        using var nonOverlapping = AlexNet.D2l(new AlexNetOptions { InputChannels = 1, Classes = 10, OverlappingPooling = false, InputSize = 96 });
+        Assert.Contains(nonOverlapping.named_modules().Select(m => m.module).OfType<TorchSharp.Modules.MaxPool2d>(), p => p.kernel_size[0] == 2);
+        using var small = AlexNet.D2l(new AlexNetOptions { InputChannels = 1, Classes = 10, InputSize = 96, Activation = Activation.Tanh, Dropout = 0.2 });
+        using var output = small.call(randn(2, 1, 96, 96));
+        Assert.Equal([2L, 10], output.shape);
+        Assert.Equal(7, small.named_modules().Count(m => m.module is TorchSharp.Modules.Tanh)); // five convolutions, two hidden layers
+    }
+
+    [Theory]
+    [InlineData("alexnet", 0.71)]
+    [InlineData("A", 7.61)]
+    [InlineData("B", 11.31)]
+    [InlineData("D", 15.47)]
+    [InlineData("E", 19.63)]
+    public void Macs_at_224_match_torchvisions_published_figures_within_one_percent(string model, double giga)
+    {
+        using TorchSharp.torch.nn.Module<Tensor, Tensor> net = model == "alexnet" ? AlexNet.TorchVision() : Vgg.Create(model);
+        var summary = ModelSummary.Of(net, [3, 224, 224]);
+        double measured = summary.Macs / 1e9;
+        Assert.InRange(measured, giga * 0.99, giga * 1.01);
+    }
+
+    [Fact]
+    public void The_summary_renders_as_html_and_as_aligned_text()
+    {
+        using var model = new LeNet(Activation.ReLU);
+        var summary = ModelSummary.Of(model, [1, 28, 28]);
+        string html = summary.ToHtml();
+        Assert.Contains("<th>layer</th>", html);
+        Assert.Contains("<td>layers.conv1</td><td>Conv2d 5x5</td><td>6x28x28</td><td>156</td>", html);
+        Assert.Contains("61,706", html);
+        var lines = summary.ToString().Split(Environment.NewLine);
+        Assert.StartsWith("LeNet on a 1x28x28 input: 61,706 trainable parameters", lines[0]);
+        Assert.Equal(lines[1].Length, lines[2].Length); // header and rule align
+        Assert.Contains(lines, l => l.StartsWith("total") && l.Contains("61,706"));
+    }
+
+    [Fact]
+    public void Stacked_3x3_convolutions_see_as_far_as_one_large_kernel_with_fewer_weights()
+    {
+        var three3 = new ConvolutionStack(3, 3, 64);
+        var one7 = new ConvolutionStack(7, 1, 64);
+        var two3 = new ConvolutionStack(3, 2, 64);
+        Assert.Equal(7, three3.ReceptiveField);
+        Assert.Equal(7, one7.ReceptiveField);
+        Assert.Equal(5, two3.ReceptiveField);
+        Assert.Equal(27L * 64 * 64, three3.Weights);
+        Assert.Equal(49L * 64 * 64, one7.Weights);
+
+        using var stack = TorchSharp.torch.nn.Sequential(
+            TorchSharp.torch.nn.Conv2d(1, 4, 3, padding: 1), TorchSharp.torch.nn.Conv2d(4, 4, 3, padding: 1), TorchSharp.torch.nn.Conv2d(4, 4, 3, padding: 1));
+        Assert.Equal((7, 7), ReceptiveField.Measure(stack, 1, 21));
+    }
+}

@@ -1,0 +1,102 @@
+using ClassicCnn.Inspection;
+using ClassicCnn.Models;
+using static TorchSharp.torch;
+using static TorchSharp.torch.nn;
+
+namespace ClassicCnn.Tests;
+
+/// <summary>Every parameter count the papers and torchvision state, exactly.</summary>
+public class ModelCountTests
+{
+    internal static long Trainable(Module model) => model.parameters().Where(p => p.requires_grad).Sum(p => p.numel());
+
+    [Fact]
+    public void LeNet5_has_the_papers_layers_and_exactly_60000_trainable_parameters()
+    {
+        using var model = new LeNet5();
+        var summary = ModelSummary.Of(model, [1, 32, 32], depth: 1);
+        Assert.Equal(["C1", "S2", "C3", "S4", "C5", "F6", "Output"], summary.Layers.Select(l => l.Name));
+        Assert.Equal([156L, 12, 1_516, 32, 48_120, 10_164, 0], summary.Layers.Select(l => l.Trainable));
+        Assert.Equal([122_304L, 5_880, 151_600, 2_000, 48_120, 10_164, 840], summary.Layers.Select(l => l.Connections));
+        Assert.Equal(["6x28x28", "6x14x14", "16x10x10", "16x5x5", "120x1x1", "84", "10"], summary.Layers.Select(l => l.Shape));
+        Assert.Equal(60_000, summary.TrainableParameters);
+        Assert.Equal(60_000, Trainable(model));
+        Assert.Equal(840, summary.FixedParameters);
+        Assert.Equal(340_908, summary.Connections);
+    }
+
+    [Theory]
+    [InlineData(Activation.Sigmoid, Pooling.Average)]
+    [InlineData(Activation.ReLU, Pooling.Max)]
+    [InlineData(Activation.Tanh, Pooling.Average)]
+    public void Modern_LeNet_has_61706_parameters_whatever_its_activation_and_pooling(Activation activation, Pooling pooling)
+    {
+        using var model = new LeNet(activation, pooling);
+        Assert.Equal(61_706, Trainable(model));
+        var summary = ModelSummary.Of(model, [1, 28, 28]);
+        Assert.Equal("6x28x28", summary["layers.conv1"].Shape);
+        Assert.Equal("16x5x5", summary["layers.pool2"].Shape);
+        Assert.Equal("10", summary["layers.fc3"].Shape);
+    }
+
+    [Fact]
+    public void AlexNet_variants_match_the_paper_torchvision_and_d2l()
+    {
+        using (var paper = AlexNet.Paper()) Assert.Equal(60_965_224, Trainable(paper));
+        using (var torchvision = AlexNet.TorchVision()) Assert.Equal(61_100_840, Trainable(torchvision));
+        using (var d2l = AlexNet.D2l()) Assert.Equal(46_764_746, Trainable(d2l));
+    }
+
+    [Fact]
+    public void AlexNet_paper_layer_shapes_follow_the_paper_from_a_227_input()
+    {
+        using var model = AlexNet.Paper();
+        var summary = ModelSummary.Of(model, [3, 227, 227]);
+        Assert.Equal("96x55x55", summary["features.0"].Shape);   // conv1
+        Assert.Equal("96x27x27", summary["features.3"].Shape);   // pool after LRN
+        Assert.Equal("256x27x27", summary["features.4"].Shape);  // conv2
+        Assert.Equal("256x13x13", summary["features.7"].Shape);
+        Assert.Equal("384x13x13", summary["features.8"].Shape);  // conv3
+        Assert.Equal("256x6x6", summary["features.14"].Shape);   // pool5
+        Assert.Equal("1000", summary["classifier.6"].Shape);
+        Assert.Equal(["Conv2d 11x11 /4", "ReLU", "GroupedLocalResponseNorm", "MaxPool2d", "Conv2d 5x5 groups 2"], summary.Layers.Take(5).Select(l => l.Kind));
+        Assert.Equal(60_965_224, summary.TrainableParameters);
+    }
+
+    [Theory]
+    [InlineData("A", 132_863_336)]
+    [InlineData("A-LRN", 132_863_336)]
+    [InlineData("B", 133_047_848)]
+    [InlineData("C", 133_638_952)]
+    [InlineData("D", 138_357_544)]
+    [InlineData("E", 143_667_240)]
+    [InlineData("VGG16", 138_357_544)]
+    public void Vgg_configurations_have_the_exact_parameter_counts(string configuration, long expected)
+    {
+        using var model = Vgg.Create(configuration);
+        Assert.Equal(expected, Trainable(model));
+    }
+
+    [Theory]
+    [InlineData("A", 132_868_840)]
+    [InlineData("B", 133_053_736)]
+    [InlineData("E", 143_678_248)]
+    public void Vgg_with_batch_norm_matches_torchvision(string configuration, long expected)
+    {
+        using var model = Vgg.Create(configuration, new VggOptions { BatchNorm = true });
+        Assert.Equal(expected, Trainable(model));
+    }
+
+    [Fact]
+    public void The_small_and_single_channel_vggs_have_their_counts()
+    {
+        using (var small = Vgg.Small()) Assert.Equal(43_093_322, Trainable(small));
+        using (var grey = Vgg.Create("A", new VggOptions { InputChannels = 1, Classes = 10 })) Assert.Equal(128_806_154, Trainable(grey));
+    }
+
+    [Fact]
+    public void Vgg_depths_are_the_papers()
+    {
+        Assert.Equal([11, 11, 13, 16, 16, 19], VggConfigurations.Table.Keys.Select(VggConfigurations.Depth));
+    }
+}

@@ -1,0 +1,57 @@
+using ClassicCnn.Models;
+using static TorchSharp.torch;
+
+namespace ClassicCnn.Tests;
+
+public class ModelErrorTests
+{
+    [Fact]
+    public void A_wrong_input_size_names_the_model_the_expected_shape_and_what_was_given()
+    {
+        using var model = new LeNet5();
+        using var digits = zeros(2, 1, 28, 28);
+        var error = Assert.Throws<ArgumentException>(() => model.call(digits));
+        Assert.Contains("LeNet5 expects input of shape [N, 1, 32, 32] but was given [2, 1, 28, 28] (28x28 images)", error.Message);
+        Assert.Contains("Pad 28x28 digits by 2", error.Message);
+    }
+
+    [Fact]
+    public void A_wrong_channel_count_is_named()
+    {
+        using var model = Vgg.Small(64);
+        using var colour = zeros(1, 3, 64, 64);
+        var error = Assert.Throws<ArgumentException>(() => model.call(colour));
+        Assert.Contains("VGG A expects input of shape [N, 1, 64, 64] but was given [1, 3, 64, 64] (3 channel(s))", error.Message);
+    }
+
+    [Fact]
+    public void An_unknown_vgg_configuration_lists_the_valid_ones()
+    {
+        var error = Assert.Throws<ArgumentException>(() => Vgg.Create("F"));
+        Assert.Contains("Unknown VGG configuration 'F'", error.Message);
+        Assert.Contains("A, A-LRN, B, C, D, E", error.Message);
+        Assert.Contains("VGG16 = D", error.Message);
+    }
+
+    [Fact]
+    public void Impossible_options_say_which_option_to_change()
+    {
+        var size = Assert.Throws<ArgumentException>(() => Vgg.Create("A", new VggOptions { InputSize = 100, AdaptivePool = false }));
+        Assert.Contains("InputSize 100 is not a multiple of 32", size.Message);
+        Assert.Contains("AdaptivePool = true", size.Message);
+
+        var width = Assert.Throws<ArgumentException>(() => Vgg.Create("A", new VggOptions { WidthDivisor = 3 }));
+        Assert.Contains("WidthDivisor is 3", width.Message);
+
+        var towers = Assert.Throws<ArgumentException>(() => AlexNet.TorchVision(new AlexNetOptions { TwoTowers = true }));
+        Assert.Contains("TwoTowers needs Layout = Paper", towers.Message);
+
+        var tiny = Assert.Throws<ArgumentException>(() => AlexNet.D2l(new AlexNetOptions { InputChannels = 1, Classes = 10, InputSize = 32 }));
+        Assert.Contains("InputSize 32 is too small for AlexNet (D2l)", tiny.Message);
+        Assert.Contains("Use at least 65", tiny.Message);
+
+        using var d2l = AlexNet.D2l();
+        var place = Assert.Throws<InvalidOperationException>(() => d2l.PlaceTowers(CPU, CPU));
+        Assert.Contains("AlexNet.Paper()", place.Message);
+    }
+}
