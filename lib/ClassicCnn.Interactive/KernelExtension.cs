@@ -28,7 +28,14 @@ public sealed class KernelExtension : IKernelExtension
 
         Formatter.Register<GenericChart>((chart, writer) => writer.Write(NotebookHtml.Chart(chart)), HtmlFormatter.MimeType);
         Formatter.Register<IHtmlRenderable>((value, writer) => writer.Write(value.ToHtml()), HtmlFormatter.MimeType);
+        LiveDisplay.Factory = value => new DisplayHandle(value.Display());
         return Task.CompletedTask;
+    }
+
+    /// <summary>A notebook output redrawn in place (training curves, progress lines).</summary>
+    sealed class DisplayHandle(DisplayedValue displayed) : IDisplayHandle
+    {
+        public void Update(object value) => displayed.Update(value);
     }
 
     /// <summary>Any FSharp.Core version request is answered with the FSharp.Core already in the process.</summary>

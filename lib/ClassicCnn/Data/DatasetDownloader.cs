@@ -1,0 +1,104 @@
+using System.Security.Cryptography;
+
+namespace ClassicCnn.Data;
+
+/// <summary>
+/// The last resort of the dataset lookup: downloads the four files with MD5 checks, retries and a progress line,
+/// writing each through a temporary file renamed into place only once its checksum is right.
+/// </summary>
+public static class DatasetDownloader
+{
+    public static int Retries { get; set; } = 3;
+
+    /// <summary>The folder downloads go to: $CLASSICCNN_DATA/name, else the repository's data/name, else ~/.classiccnn/data/name.</summary>
+    public static string DefaultTarget(DatasetInfo dataset)
+    {
+        if (Environment.GetEnvironmentVariable(DatasetLocator.DataVariable) is { Length: > 0 } root)
+            return Path.Combine(root, dataset.FolderName);
+        if (DatasetLocator.FindRepositoryRoot() is { } repo)
+            return Path.Combine(repo, "data", dataset.FolderName);
+        return Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".classiccnn", "data", dataset.FolderName);
+    }
+
+    public static DatasetLocation LocateOrDownload(DatasetInfo dataset, string? folder = null, HttpClient? client = null, Action<string>? progress = null)
+    {
+        if (DatasetLocator.Find(dataset, folder) is { } found) return found;
+        string target = folder ?? DefaultTarget(dataset);
+        try
+        {
+            Download(dataset, target, client, progress);
+        }
+        catch (Exception e) when (e is HttpRequestException or IOException or TaskCanceledException)
+        {
+            throw new FileNotFoundException($"{DatasetLocator.NotFoundMessage(dataset, folder)}\nThe download into {target} failed too: {e.Message}", e);
+        }
+        return new DatasetLocation(dataset, Path.GetFullPath(target), "downloaded");
+    }
+
+    /// <summary>Downloads every file the folder lacks (or holds with a wrong checksum).</summary>
+    public static void Download(DatasetInfo dataset, string folder, HttpClient? client = null, Action<string>? progress = null)
+    {
+        progress ??= Console.WriteLine;
+        Directory.CreateDirectory(folder);
+        using var owned = client is null ? new HttpClient { Timeout = TimeSpan.FromMinutes(5) } : null;
+        client ??= owned!;
+        foreach (var (file, md5) in dataset.Md5)
+        {
+            string path = Path.Combine(folder, file);
+            if (File.Exists(path) && Md5Of(path) == md5) continue;
+            var url = new Uri(new Uri(dataset.DownloadBase), file);
+            for (int attempt = 1; ; attempt++)
+            {
+                try
+                {
+                    Fetch(client, url, path, md5, progress);
+                    break;
+                }
+                catch (Exception e) when (attempt < Retries && e is HttpRequestException or IOException or TaskCanceledException)
+                {
+                    progress($"  {file}: attempt {attempt} failed ({e.Message}); retrying");
+                    Thread.Sleep(TimeSpan.FromMilliseconds(200 * attempt));
+                }
+            }
+        }
+    }
+
+    static void Fetch(HttpClient client, Uri url, string path, string md5, Action<string> progress)
+    {
+        ClassicCnn.Platform.AtomicFile.Write(path, temp =>
+        {
+            using var response = client.GetAsync(url, HttpCompletionOption.ResponseHeadersRead).GetAwaiter().GetResult();
+            if (!response.IsSuccessStatusCode)
+                throw new HttpRequestException($"{url} answered {(int)response.StatusCode} {response.ReasonPhrase}");
+            long? total = response.Content.Headers.ContentLength;
+            using (var body = response.Content.ReadAsStream())
+            using (var file = File.Create(temp))
+            {
+                var buffer = new byte[1 << 16];
+                long received = 0, reported = 0;
+                int read;
+                while ((read = body.Read(buffer)) > 0)
+                {
+                    file.Write(buffer, 0, read);
+                    received += read;
+                    if (received - reported >= 1 << 21 || received == total)
+                    {
+                        reported = received;
+                        progress(total is > 0 ? $"  {Path.GetFileName(path)}: {received * 100 / total:0}% of {total / 1e6:0.0} MB" : $"  {Path.GetFileName(path)}: {received / 1e6:0.0} MB");
+                    }
+                }
+                if (total is { } expected && received != expected)
+                    throw new IOException($"{url}: the transfer stopped after {received:N0} of {expected:N0} bytes");
+            }
+            string actual = Md5Of(temp);
+            if (actual != md5)
+                throw new IOException($"{url}: MD5 {actual} does not match the expected {md5} (a damaged or different file)");
+        });
+    }
+
+    public static string Md5Of(string path)
+    {
+        using var stream = File.OpenRead(path);
+        return Convert.ToHexStringLower(MD5.HashData(stream));
+    }
+}

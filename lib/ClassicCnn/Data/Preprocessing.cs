@@ -1,0 +1,131 @@
+using TorchSharp;
+using static TorchSharp.torch;
+using static TorchSharp.torch.nn;
+
+namespace ClassicCnn.Data;
+
+/// <summary>
+/// What happens to a batch of uint8 images on the device before the model sees it, in this order: to [0, 1] floats,
+/// pad, resize, (training only) random crop and random horizontal flip, then scale or normalise. Everything works
+/// on whole batches: no loop over samples.
+/// </summary>
+public sealed record Preprocessing
+{
+    /// <summary>Pixels added on every side (LeNet-5 reads 28x28 digits padded by 2 to 32x32).</summary>
+    public int Pad { get; init; }
+    /// <summary>Bilinear resize to this height and width (d2l upsamples Fashion-MNIST to 224 for AlexNet and VGG).</summary>
+    public int? Resize { get; init; }
+    /// <summary>Training only: pad by this many pixels, then crop back to the size at a random offset per image.</summary>
+    public int RandomCropPadding { get; init; }
+    /// <summary>Training only: mirror half the images left to right.</summary>
+    public bool RandomFlip { get; init; }
+    /// <summary>Subtract a mean and divide by a standard deviation.</summary>
+    public (double Mean, double Std)? Normalize { get; init; }
+    /// <summary>Map [0, 1] to [Low, High] (LeNet-5: background -0.1, ink 1.175, so the mean is about 0 and the variance about 1).</summary>
+    public (double Low, double High)? Scale { get; init; }
+
+    public static Preprocessing LeNet5 => new() { Pad = 2, Scale = (-0.1, 1.175) };
+    public static Preprocessing None => new();
+
+    /// <summary>The output size for inputs of <paramref name="size"/> x <paramref name="size"/>.</summary>
+    public int OutputSize(int size) => Resize ?? size + 2 * Pad;
+
+    public Tensor Apply(Tensor images, bool train)
+    {
+        using var scope = NewDisposeScope();
+        var x = images.to(ScalarType.Float32).div_(255);
+        if (Pad > 0) x = functional.pad(x, [Pad, Pad, Pad, Pad]);
+        if (Resize is { } size && (x.shape[2] != size || x.shape[3] != size))
+            x = functional.interpolate(x, [size, size], mode: InterpolationMode.Bilinear, align_corners: false);
+        if (train && RandomCropPadding > 0) x = RandomCrop(x, RandomCropPadding);
+        if (train && RandomFlip) x = RandomHorizontalFlip(x);
+        if (Scale is { } s) x = x.mul(s.High - s.Low).add_(s.Low);
+        if (Normalize is { } n) x = x.sub(n.Mean).div_(n.Std);
+        return x.MoveToOuterDisposeScope();
+    }
+
+    /// <summary>Mirrors a random half of the batch (one mask for the batch, then a where).</summary>
+    public static Tensor RandomHorizontalFlip(Tensor x)
+    {
+        using var flip = rand(x.shape[0], device: x.device).lt(0.5).view(-1, 1, 1, 1);
+        using var flipped = x.flip(3);
+        return where(flip, flipped, x);
+    }
+
+    /// <summary>Pads by p and crops back at a random offset per image, with two gathers instead of a loop.</summary>
+    public static Tensor RandomCrop(Tensor x, int padding)
+    {
+        using var scope = NewDisposeScope();
+        long n = x.shape[0], c = x.shape[1], h = x.shape[2], w = x.shape[3];
+        var padded = functional.pad(x, [padding, padding, padding, padding]);
+        var dy = randint(0, 2 * padding + 1, [n, 1], device: x.device);
+        var dx = randint(0, 2 * padding + 1, [n, 1], device: x.device);
+        var rows = (dy + arange(h, device: x.device)).view(n, 1, h, 1).expand(n, c, h, w + 2 * padding);
+        var cols = (dx + arange(w, device: x.device)).view(n, 1, 1, w).expand(n, c, h, w);
+        return padded.gather(2, rows).gather(3, cols).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>
+    /// AlexNet's test-time augmentation: the image enlarged by 8/7 (the paper's 256 for 224), its four corner crops and
+    /// centre crop at the original size, and their mirror images: ten views whose predictions are averaged.
+    /// </summary>
+    public static IReadOnlyList<Tensor> TenViews(Tensor x)
+    {
+        long size = x.shape[2];
+        long large = (size * 8 + 6) / 7;
+        using var enlarged = functional.interpolate(x, [large, large], mode: InterpolationMode.Bilinear, align_corners: false);
+        long edge = large - size, middle = edge / 2;
+        var offsets = new (long Y, long X)[] { (0, 0), (0, edge), (edge, 0), (edge, edge), (middle, middle) };
+        var views = new List<Tensor>();
+        foreach (var (oy, ox) in offsets)
+        {
+            var crop = enlarged.narrow(2, oy, size).narrow(3, ox, size).contiguous();
+            views.Add(crop);
+            views.Add(crop.flip(3));
+        }
+        return views;
+    }
+}
+
+/// <summary>Cuts batches from an <see cref="ImageDataset"/> on its device, in a seeded shuffled order per epoch.</summary>
+public sealed class BatchLoader(ImageDataset data, int batchSize, Preprocessing preprocessing, bool shuffle = true, long seed = 0)
+{
+    public ImageDataset Data { get; } = data;
+    public int BatchSize { get; } = batchSize > 0 ? batchSize : throw new ArgumentOutOfRangeException(nameof(batchSize), batchSize, "the batch size must be at least 1.");
+    public Preprocessing Preprocessing { get; } = preprocessing;
+    public int BatchesPerEpoch => (Data.Count + BatchSize - 1) / BatchSize;
+
+    /// <summary>
+    /// The batches of one epoch: (images ready for the model, labels). The order depends only on the seed and the
+    /// epoch number, so a resumed run sees the same batches. Dispose each pair (or run inside a DisposeScope).
+    /// </summary>
+    public IEnumerable<(Tensor Images, Tensor Labels)> Epoch(int epoch, bool train)
+    {
+        // No DisposeScope may stay open across a yield: the caller's tensors would land in it.
+        using var order = Order(epoch);
+        for (long start = 0; start < Data.Count; start += BatchSize)
+            yield return Cut(order, start, train);
+    }
+
+    Tensor Order(int epoch)
+    {
+        Tensor order;
+        if (shuffle)
+        {
+            using var generator = new Generator((ulong)(seed * 100_003 + epoch), CPU);
+            using var cpuOrder = randperm(Data.Count, generator: generator);
+            order = cpuOrder.to(Data.Device);
+        }
+        else order = arange(Data.Count, dtype: ScalarType.Int64, device: Data.Device);
+        return order.DetachFromDisposeScope();
+    }
+
+    (Tensor Images, Tensor Labels) Cut(Tensor order, long start, bool train)
+    {
+        using var scope = NewDisposeScope();
+        var index = order.narrow(0, start, Math.Min(BatchSize, Data.Count - start));
+        var images = Preprocessing.Apply(Data.Images.index_select(0, index), train);
+        var labels = Data.Labels.index_select(0, index);
+        return (images.MoveToOuterDisposeScope(), labels.MoveToOuterDisposeScope());
+    }
+}

@@ -1,0 +1,22 @@
+namespace ClassicCnn.Notebooks;
+
+/// <summary>An output that can be redrawn in place (a notebook display handle).</summary>
+public interface IDisplayHandle
+{
+    void Update(object value);
+}
+
+/// <summary>
+/// Shows values that change while a cell runs (training curves, progress lines). The kernel extension plugs in the
+/// notebook's display handles; elsewhere (console, tests, file-based apps) <see cref="InNotebook"/> is false and the
+/// progress reporters print instead.
+/// </summary>
+public static class LiveDisplay
+{
+    /// <summary>Set by the .NET Interactive kernel extension: shows a value and returns its handle.</summary>
+    public static Func<object, IDisplayHandle>? Factory { get; set; }
+
+    public static bool InNotebook => Factory is not null;
+
+    public static IDisplayHandle? Show(object value) => Factory?.Invoke(value);
+}

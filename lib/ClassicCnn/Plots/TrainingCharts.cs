@@ -1,0 +1,41 @@
+using ClassicCnn.Training;
+using Plotly.NET;
+using Plotly.NET.CSharp;
+using CSharpChart = Plotly.NET.CSharp.Chart;
+
+namespace ClassicCnn.Plots;
+
+/// <summary>Charts of training runs, drawn from their histories.</summary>
+public static class TrainingCharts
+{
+    /// <summary>
+    /// Train loss (several points per epoch), test loss, train and test accuracy against epochs on one plot, like
+    /// d2l's ProgressBoard. Redrawn in place while training runs in a notebook.
+    /// </summary>
+    public static GenericChart Curves(TrainingHistory history, string? title = null)
+    {
+        var charts = new List<GenericChart>
+        {
+            CSharpChart.Line<double, double, string>(x: history.TrainLoss.Select(p => p.Epoch).ToArray(), y: history.TrainLoss.Select(p => p.Loss).ToArray(), Name: "train loss"),
+        };
+        var epochs = history.Epochs.Select(e => (double)e.Epoch).ToArray();
+        if (history.Epochs.Any(e => e.TestLoss is not null))
+            charts.Add(CSharpChart.Line<double, double, string>(x: epochs, y: history.Epochs.Select(e => e.TestLoss ?? double.NaN).ToArray(), Name: "test loss", ShowMarkers: true));
+        charts.Add(CSharpChart.Line<double, double, string>(x: epochs, y: history.Epochs.Select(e => e.TrainAccuracy).ToArray(), Name: "train accuracy", ShowMarkers: true));
+        if (history.Epochs.Any(e => e.TestAccuracy is not null))
+            charts.Add(CSharpChart.Line<double, double, string>(x: epochs, y: history.Epochs.Select(e => e.TestAccuracy ?? double.NaN).ToArray(), Name: "test accuracy", ShowMarkers: true));
+        return CSharpChart.Combine(charts)
+            .WithTitle(title ?? history.Model)
+            .WithXAxisStyle<double, double, string>(TitleText: "epoch")
+            .WithSize(720, 400);
+    }
+
+    /// <summary>Several runs' test accuracy (or another measure) against epochs, for the experiments that compare variants.</summary>
+    public static GenericChart Compare(IEnumerable<TrainingHistory> histories, Func<EpochRecord, double?> measure, string measureName, string title) =>
+        CSharpChart.Combine(histories.Select(h => CSharpChart.Line<int, double, string>(
+                x: h.Epochs.Select(e => e.Epoch).ToArray(), y: h.Epochs.Select(e => measure(e) ?? double.NaN).ToArray(), Name: h.Model, ShowMarkers: true)))
+            .WithTitle(title)
+            .WithXAxisStyle<double, double, string>(TitleText: "epoch")
+            .WithYAxisStyle<double, double, string>(TitleText: measureName)
+            .WithSize(720, 400);
+}

@@ -1,0 +1,152 @@
+using ClassicCnn.Data;
+using ClassicCnn.Models;
+using static TorchSharp.torch;
+using static TorchSharp.torch.nn;
+
+namespace ClassicCnn.Training;
+
+/// <summary>A misclassified example: where it is in the dataset, its true and predicted class, and how sure the model was.</summary>
+public sealed record Mistake(int Index, int Label, int Predicted, double Confidence);
+
+/// <summary>Every prediction of a model on a dataset, kept on the host for the confusion matrix and the mistakes.</summary>
+public sealed class Predictions
+{
+    public required int[] Labels { get; init; }
+    public required int[] Predicted { get; init; }
+    /// <summary>Probability of the predicted class (for LeNet-5, from the softmax of minus the distances).</summary>
+    public required double[] Confidence { get; init; }
+    public required IReadOnlyList<string> Classes { get; init; }
+
+    public double Accuracy => Labels.Zip(Predicted).Count(p => p.First == p.Second) / (double)Labels.Length;
+
+    /// <summary>Rows: true class; columns: predicted class.</summary>
+    public int[,] ConfusionMatrix()
+    {
+        var matrix = new int[Classes.Count, Classes.Count];
+        for (int i = 0; i < Labels.Length; i++) matrix[Labels[i], Predicted[i]]++;
+        return matrix;
+    }
+
+    public double[] PerClassAccuracy()
+    {
+        var matrix = ConfusionMatrix();
+        return Enumerable.Range(0, Classes.Count).Select(c =>
+        {
+            int total = Enumerable.Range(0, Classes.Count).Sum(p => matrix[c, p]);
+            return total == 0 ? double.NaN : matrix[c, c] / (double)total;
+        }).ToArray();
+    }
+
+    public IReadOnlyList<Mistake> MostConfidentMistakes(int count) =>
+        Enumerable.Range(0, Labels.Length).Where(i => Labels[i] != Predicted[i])
+            .OrderByDescending(i => Confidence[i]).Take(count)
+            .Select(i => new Mistake(i, Labels[i], Predicted[i], Confidence[i])).ToList();
+}
+
+/// <summary>Loss, accuracy and predictions of a model on a dataset, in eval mode and without gradients.</summary>
+public static class Evaluation
+{
+    public static Tensor Loss(Module<Tensor, Tensor> model, Tensor output, Tensor labels) =>
+        model is IClassifierHead head ? head.Loss(output, labels) : functional.cross_entropy(output, labels);
+
+    public static Tensor Predict(Module<Tensor, Tensor> model, Tensor output) =>
+        model is IClassifierHead head ? head.Predict(output) : output.argmax(1);
+
+    /// <summary>Class probabilities: softmax of the logits (of minus the distances for LeNet-5).</summary>
+    public static Tensor Probabilities(Module<Tensor, Tensor> model, Tensor output)
+    {
+        using var scores = model is IClassifierHead head ? head.Scores(output) : output.alias();
+        return scores.softmax(1);
+    }
+
+    /// <summary>Mean loss and accuracy over the loader (unshuffled); with test-time augmentation, over AlexNet's ten views.</summary>
+    public static (double Loss, double Accuracy) Evaluate(Module<Tensor, Tensor> model, BatchLoader loader, bool testTimeAugmentation = false)
+    {
+        using var eval = new EvalMode(model);
+        var device = loader.Data.Device;
+        using var lossSum = zeros(1, dtype: ScalarType.Float64, device: device);
+        using var correct = zeros(1, dtype: ScalarType.Int64, device: device);
+        foreach (var batch in loader.Epoch(0, train: false))
+        {
+            using var scope = NewDisposeScope();
+            scope.Attach(batch.Images, batch.Labels);
+            var labels = batch.Labels;
+            Tensor loss, predicted;
+            if (testTimeAugmentation)
+            {
+                var probabilities = AveragedProbabilities(model, batch.Images);
+                loss = functional.nll_loss(probabilities.clamp_min(1e-12).log(), labels);
+                predicted = probabilities.argmax(1);
+            }
+            else
+            {
+                var output = model.call(batch.Images);
+                loss = Loss(model, output, labels);
+                predicted = Predict(model, output);
+            }
+            lossSum.add_(loss.to(ScalarType.Float64) * labels.shape[0]);
+            correct.add_(predicted.eq(labels).sum());
+        }
+        int n = loader.Data.Count;
+        return (lossSum.item<double>() / n, correct.item<long>() / (double)n);
+    }
+
+    /// <summary>The average of the class probabilities over the ten views of <see cref="Preprocessing.TenViews"/>.</summary>
+    public static Tensor AveragedProbabilities(Module<Tensor, Tensor> model, Tensor images)
+    {
+        using var scope = NewDisposeScope();
+        var views = Preprocessing.TenViews(images);
+        var sum = zeros_like(Probabilities(model, model.call(views[0])));
+        foreach (var view in views) sum.add_(Probabilities(model, model.call(view)));
+        return sum.div_(views.Count).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>Every prediction, gathered on the device and copied to the host once.</summary>
+    public static Predictions PredictAll(Module<Tensor, Tensor> model, BatchLoader loader)
+    {
+        using var eval = new EvalMode(model);
+        var predicted = new List<Tensor>();
+        var confidence = new List<Tensor>();
+        using var scope = NewDisposeScope();
+        foreach (var batch in loader.Epoch(0, train: false))
+        {
+            scope.Attach(batch.Images, batch.Labels);
+            var probabilities = Probabilities(model, model.call(batch.Images));
+            var (best, index) = probabilities.max(1);
+            predicted.Add(index);
+            confidence.Add(best);
+        }
+        using var allPredicted = cat(predicted).cpu();
+        using var allConfidence = cat(confidence).to(ScalarType.Float64).cpu();
+        using var labels = loader.Data.Labels.cpu();
+        return new Predictions
+        {
+            Labels = labels.data<long>().Select(l => (int)l).ToArray(),
+            Predicted = allPredicted.data<long>().Select(p => (int)p).ToArray(),
+            Confidence = allConfidence.data<double>().ToArray(),
+            Classes = loader.Data.Classes,
+        };
+    }
+
+    /// <summary>Eval mode and no gradients for a block; the previous mode comes back afterwards.</summary>
+    sealed class EvalMode : IDisposable
+    {
+        readonly Module model;
+        readonly bool wasTraining;
+        readonly IDisposable noGrad;
+
+        public EvalMode(Module model)
+        {
+            this.model = model;
+            wasTraining = model.training;
+            model.eval();
+            noGrad = no_grad();
+        }
+
+        public void Dispose()
+        {
+            noGrad.Dispose();
+            model.train(wasTraining);
+        }
+    }
+}

@@ -1,0 +1,150 @@
+using System.Reflection;
+using ClassicCnn.Data;
+using ClassicCnn.Models;
+using ClassicCnn.Platform;
+using static TorchSharp.torch;
+using static TorchSharp.torch.nn;
+
+namespace ClassicCnn.Training;
+
+/// <summary>A trained model with its history and its test data, ready for evaluation and plots.</summary>
+public sealed class TrainingRun(string name, Module<Tensor, Tensor> model, TrainingHistory history, BatchLoader test) : IDisposable
+{
+    public string Name { get; } = name;
+    public Module<Tensor, Tensor> Model { get; } = model;
+    public TrainingHistory History { get; } = history;
+    public BatchLoader Test { get; } = test;
+    public double TestAccuracy => History.FinalTestAccuracy ?? double.NaN;
+
+    public Predictions Predictions() => Evaluation.PredictAll(Model, Test);
+
+    public void Dispose()
+    {
+        Model.Dispose();
+        Test.Data.Dispose();
+    }
+}
+
+/// <summary>Everything needed to train one model the series' way: the model, the data and its preprocessing, the optimiser.</summary>
+public sealed record Recipe
+{
+    public required string Name { get; init; }
+    public required Func<Module<Tensor, Tensor>> Build { get; init; }
+    public required DatasetInfo Dataset { get; init; }
+    public int? TrainLimit { get; init; }
+    public int? TestLimit { get; init; }
+    public required Preprocessing TrainPreprocessing { get; init; }
+    public required Preprocessing TestPreprocessing { get; init; }
+    public required int BatchSize { get; init; }
+    public int TestBatchSize { get; init; } = 256;
+    public required TrainingOptions Options { get; init; }
+    /// <summary>Keep a checkpoint per epoch and reuse a finished one (the comparison notebook relies on this).</summary>
+    public bool Checkpoint { get; init; } = true;
+
+    /// <summary>
+    /// Seeds, builds the model, loads the data onto the training device and trains. With <see cref="Checkpoint"/>, a
+    /// run that this build of the library already finished is loaded instead of trained again.
+    /// </summary>
+    public TrainingRun Train(ITrainingProgress? progress = null)
+    {
+        TorchRuntime.Seed(Options.Seed);
+        var model = Build();
+        var device = Options.Device ?? TorchRuntime.Device;
+        using var trainAll = ImageDataset.Load(Dataset, Split.Train, device);
+        var testAll = ImageDataset.Load(Dataset, Split.Test, device);
+        using var train = TrainLimit is { } n ? trainAll.Subset(n, Options.Seed + 1) : null;
+        var test = TestLimit is { } m ? testAll.Subset(m, Options.Seed + 2) : testAll;
+        if (!ReferenceEquals(test, testAll)) testAll.Dispose();
+
+        var options = Checkpoint ? Options with { CheckpointPath = CheckpointPath() } : Options;
+        var trainer = new Trainer(model, options, Name);
+        var testLoader = new BatchLoader(test, TestBatchSize, TestPreprocessing, shuffle: false);
+        var history = trainer.Fit(new BatchLoader(train ?? trainAll, BatchSize, TrainPreprocessing, seed: Options.Seed), testLoader, progress);
+        return new TrainingRun(Name, model, history, testLoader);
+    }
+
+    /// <summary>artifacts/checkpoints/NAME-EPOCHS-VERSION.ckpt in the repository (else ~/.classiccnn/checkpoints): a new build trains afresh.</summary>
+    public string CheckpointPath()
+    {
+        string folder = DatasetLocator.FindRepositoryRoot() is { } repo
+            ? Path.Combine(repo, "artifacts", "checkpoints")
+            : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".classiccnn", "checkpoints");
+        string version = typeof(Recipe).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? "dev";
+        string safe = string.Concat(Name.Select(c => char.IsLetterOrDigit(c) ? c : '-'));
+        Directory.CreateDirectory(folder);
+        return Path.Combine(folder, $"{safe}-{Options.Epochs}ep-{Options.Device?.type ?? TorchRuntime.Device.type}-{version}.ckpt");
+    }
+}
+
+/// <summary>The training runs of the series, sized by a <see cref="TrainingProfile"/>.</summary>
+public static class Recipes
+{
+    static readonly (double Mean, double Std) MnistStatistics = (0.1307, 0.3081);
+    static readonly (double Mean, double Std) FashionStatistics = (0.2860, 0.3530);
+
+    /// <summary>LeNet as taught today, on the MNIST sample: Adam with a cosine schedule and small random shifts.</summary>
+    public static Recipe LeNet(Activation activation = Activation.ReLU, Pooling pooling = Pooling.Max, TrainingProfile? profile = null)
+    {
+        profile ??= TrainingProfile.Current;
+        return new Recipe
+        {
+            Name = $"LeNet ({activation}, {pooling} pooling)",
+            Build = () => new LeNet(activation, pooling),
+            Dataset = Datasets.Mnist,
+            TrainPreprocessing = new Preprocessing { Normalize = MnistStatistics, RandomCropPadding = 2 },
+            TestPreprocessing = new Preprocessing { Normalize = MnistStatistics },
+            BatchSize = 128,
+            Options = new TrainingOptions { Epochs = profile.LeNetEpochs, Optimizer = OptimizerKind.Adam, LearningRate = 0.002, Schedule = Schedule.Cosine, Seed = 1 },
+        };
+    }
+
+    /// <summary>LeNet-5 as published, on the MNIST sample padded to 32x32 and scaled to [-0.1, 1.175], with the paper's RBF loss.</summary>
+    public static Recipe LeNet5(TrainingProfile? profile = null)
+    {
+        profile ??= TrainingProfile.Current;
+        return new Recipe
+        {
+            Name = "LeNet-5 (1998)",
+            Build = () => new LeNet5(),
+            Dataset = Datasets.Mnist,
+            TrainPreprocessing = Preprocessing.LeNet5 with { RandomCropPadding = 2 },
+            TestPreprocessing = Preprocessing.LeNet5,
+            BatchSize = 64,
+            Options = new TrainingOptions { Epochs = profile.LeNet5Epochs, Optimizer = OptimizerKind.Adam, LearningRate = 0.003, Seed = 1 },
+        };
+    }
+
+    /// <summary>d2l's AlexNet on Fashion-MNIST at the profile's resolution; <paramref name="options"/> switch the paper's innovations.</summary>
+    public static Recipe AlexNet(AlexNetOptions? options = null, string? name = null, TrainingProfile? profile = null, int? epochs = null, int? trainLimit = null, int? size = null)
+    {
+        profile ??= TrainingProfile.Current;
+        int inputSize = size ?? profile.AlexNetSize;
+        var modelOptions = (options ?? new AlexNetOptions()) with { Layout = AlexNetLayout.D2l, InputChannels = 1, Classes = 10, InputSize = inputSize, HiddenUnits = profile.HiddenUnits };
+        return Fashion(name ?? "AlexNet (d2l)", () => new AlexNet(modelOptions), inputSize, profile, epochs ?? profile.AlexNetEpochs, trainLimit,
+            new TrainingOptions { Optimizer = OptimizerKind.Adam, LearningRate = 0.0005, Seed = 1 });
+    }
+
+    /// <summary>d2l's small VGG-11 (widths / 4) on Fashion-MNIST at the profile's resolution.</summary>
+    public static Recipe SmallVgg(TrainingProfile? profile = null, int? epochs = null)
+    {
+        profile ??= TrainingProfile.Current;
+        int size = profile.VggSize;
+        return Fashion("VGG-11 / 4 (d2l)", () => new Vgg(new VggOptions
+        {
+            Configuration = "A", WidthDivisor = 4, InputChannels = 1, Classes = 10, InputSize = size, AdaptivePool = false, HiddenUnits = profile.HiddenUnits,
+        }), size, profile, epochs ?? profile.VggEpochs, null, new TrainingOptions { Optimizer = OptimizerKind.Adam, LearningRate = 0.0005, Seed = 1 });
+    }
+
+    static Recipe Fashion(string name, Func<Module<Tensor, Tensor>> build, int size, TrainingProfile profile, int epochs, int? trainLimit, TrainingOptions options) => new()
+    {
+        Name = name,
+        Build = build,
+        Dataset = Datasets.FashionMnist,
+        TrainLimit = trainLimit ?? profile.FashionTrainLimit,
+        TestLimit = profile.FashionTestLimit,
+        TrainPreprocessing = new Preprocessing { Resize = size, Normalize = FashionStatistics },
+        TestPreprocessing = new Preprocessing { Resize = size, Normalize = FashionStatistics },
+        BatchSize = profile.Name == "full" ? 128 : 64,
+        Options = options with { Epochs = epochs },
+    };
+}

@@ -1,0 +1,69 @@
+using ClassicCnn.Notebooks;
+using ClassicCnn.Platform;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace ClassicCnn.Training;
+
+/// <summary>
+/// How much the notebooks train. <c>quick</c> fits a laptop CPU and CI (2 cores): subsets, reduced resolution, few
+/// epochs, every training cell in a couple of minutes. <c>full</c> is d2l's setting for a GPU: whole datasets,
+/// 224x224 for AlexNet and VGG, 10 epochs. Chosen by device (CUDA: full), overridden by CLASSICCNN_PROFILE.
+/// </summary>
+public sealed record TrainingProfile
+{
+    public const string Variable = "CLASSICCNN_PROFILE";
+
+    public required string Name { get; init; }
+    /// <summary>Fashion-MNIST training and test examples used (null: all 60,000 / 10,000).</summary>
+    public int? FashionTrainLimit { get; init; }
+    public int? FashionTestLimit { get; init; }
+    /// <summary>Input size of AlexNet and VGG (d2l upsamples the 28x28 images to 224).</summary>
+    public int AlexNetSize { get; init; }
+    public int VggSize { get; init; }
+    /// <summary>Width of AlexNet's and VGG's two hidden fully connected layers (4096 in the papers and d2l).</summary>
+    public int HiddenUnits { get; init; } = 4096;
+    public int LeNetEpochs { get; init; }
+    public int LeNet5Epochs { get; init; }
+    public int AlexNetEpochs { get; init; }
+    public int VggEpochs { get; init; }
+    /// <summary>Epochs of each short comparison run in the AlexNet experiments (ReLU against tanh, LRN on and off...).</summary>
+    public int ExperimentEpochs { get; init; }
+    public int? ExperimentTrainLimit { get; init; }
+    public int ExperimentSize { get; init; }
+
+    public static TrainingProfile Quick { get; } = new()
+    {
+        Name = "quick",
+        FashionTrainLimit = 8_000, FashionTestLimit = 2_000,
+        AlexNetSize = 67, VggSize = 64, HiddenUnits = 1024,
+        LeNetEpochs = 15, LeNet5Epochs = 12, AlexNetEpochs = 3, VggEpochs = 3,
+        ExperimentEpochs = 2, ExperimentTrainLimit = 3_000, ExperimentSize = 67,
+    };
+
+    public static TrainingProfile Full { get; } = new()
+    {
+        Name = "full",
+        AlexNetSize = 224, VggSize = 224,
+        LeNetEpochs = 20, LeNet5Epochs = 20, AlexNetEpochs = 10, VggEpochs = 10,
+        ExperimentEpochs = 10, ExperimentTrainLimit = null, ExperimentSize = 224,
+    };
+
+    public static TrainingProfile Current =>
+        Environment.GetEnvironmentVariable(Variable)?.Trim().ToLowerInvariant() switch
+        {
+            null or "" or "auto" => TorchRuntime.Device.type == DeviceType.CUDA ? Full : Quick,
+            "quick" => Quick,
+            "full" => Full,
+            var other => throw new ArgumentException($"{Variable} is '{other}'; use quick, full or auto.", Variable),
+        };
+
+    public HtmlTable Describe() => HtmlTable.FromPairs(
+    [
+        ("profile", $"{Name} ({(Environment.GetEnvironmentVariable(Variable) is { Length: > 0 } v ? $"{Variable}={v}" : $"chosen for {TorchRuntime.Device}")})"),
+        ("Fashion-MNIST examples", FashionTrainLimit is null ? "all 60,000 / 10,000" : $"{FashionTrainLimit:N0} train / {FashionTestLimit:N0} test"),
+        ("AlexNet / VGG input", $"{AlexNetSize}x{AlexNetSize} / {VggSize}x{VggSize}"),
+        ("hidden units (AlexNet, VGG)", HiddenUnits.ToString("N0")),
+        ("epochs: LeNet, LeNet-5, AlexNet, VGG", $"{LeNetEpochs}, {LeNet5Epochs}, {AlexNetEpochs}, {VggEpochs}"),
+    ], "setting", "value", "Training profile");
+}

@@ -1,0 +1,159 @@
+using System.Net;
+using System.Security.Cryptography;
+using ClassicCnn.Data;
+
+namespace ClassicCnn.Tests;
+
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class EnvironmentCollection
+{
+    public const string Name = "tests that set environment variables";
+}
+
+[Collection(EnvironmentCollection.Name)]
+public class DatasetLocatorTests
+{
+    static void Fill(string folder)
+    {
+        Directory.CreateDirectory(folder);
+        foreach (var name in DatasetInfo.FileNames) File.WriteAllBytes(Path.Combine(folder, name + ".gz"), [1]);
+    }
+
+    [Fact]
+    public void Looks_in_the_given_folder_then_the_variable_then_the_repository_then_the_system()
+    {
+        using var temp = new TempFolder();
+        string given = temp.File("given"), variableRoot = temp.File("env"), repo = temp.File("repo");
+        Fill(given);
+        Fill(Path.Combine(variableRoot, "mnist"));
+        Fill(Path.Combine(repo, "data", "mnist"));
+        string? saved = Environment.GetEnvironmentVariable(DatasetLocator.DataVariable);
+        try
+        {
+            Environment.SetEnvironmentVariable(DatasetLocator.DataVariable, variableRoot);
+            Assert.Equal("the folder given", DatasetLocator.Find(Datasets.Mnist, given, repo)!.FoundBy);
+            Assert.StartsWith(DatasetLocator.DataVariable, DatasetLocator.Find(Datasets.Mnist, null, repo)!.FoundBy);
+            Environment.SetEnvironmentVariable(DatasetLocator.DataVariable, null);
+            Assert.Equal(Path.Combine(repo, "data", "mnist"), DatasetLocator.Find(Datasets.Mnist, null, repo)!.Folder);
+            Directory.Delete(Path.Combine(repo, "data"), recursive: true);
+            Assert.Null(DatasetLocator.Find(Datasets.Mnist, temp.File("empty"), repo));
+
+            var error = Assert.Throws<FileNotFoundException>(() => DatasetLocator.Locate(Datasets.Mnist, temp.File("empty"), repo));
+            Assert.Contains("MNIST was not found. Looked in:", error.Message);
+            Assert.Contains(temp.File("empty"), error.Message);
+            Assert.Contains(Path.Combine(repo, "data", "mnist"), error.Message);
+            Assert.Contains("/usr/share/datasets/mnist", error.Message);
+            Assert.Contains("ossci-datasets", error.Message);
+            Assert.Contains("CLASSICCNN_DATA", error.Message);
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable(DatasetLocator.DataVariable, saved);
+        }
+    }
+
+    [Fact]
+    public void Fashion_mnist_names_its_debian_package_when_missing()
+    {
+        using var temp = new TempFolder();
+        string message = DatasetLocator.NotFoundMessage(Datasets.FashionMnist, temp.Path, temp.Path);
+        Assert.Contains("apt-get install dataset-fashion-mnist", message);
+    }
+}
+
+/// <summary>The download code against a server on 127.0.0.1 serving fixture files.</summary>
+public sealed class DownloadTests : IDisposable
+{
+    readonly HttpListener listener = new();
+    readonly string prefix;
+    readonly Dictionary<string, byte[]> files = [];
+    volatile string mode = "ok";
+    int requests;
+
+    public DownloadTests()
+    {
+        int port = Random.Shared.Next(20_000, 60_000);
+        prefix = $"http://127.0.0.1:{port}/";
+        listener.Prefixes.Add(prefix);
+        listener.Start();
+        _ = Task.Run(Serve);
+        foreach (var name in DatasetInfo.FileNames) files[name + ".gz"] = Enumerable.Range(0, 3000).Select(i => (byte)(i * name.Length)).ToArray();
+    }
+
+    async Task Serve()
+    {
+        while (listener.IsListening)
+        {
+            HttpListenerContext context;
+            try { context = await listener.GetContextAsync(); } catch { return; }
+            Interlocked.Increment(ref requests);
+            string name = context.Request.Url!.AbsolutePath.TrimStart('/');
+            if (!files.TryGetValue(name, out var body)) { context.Response.StatusCode = 404; context.Response.Close(); continue; }
+            if (mode == "corrupt") body = body.Reverse().ToArray();
+            context.Response.ContentLength64 = body.Length;
+            if (mode == "interrupted")
+            {
+                await context.Response.OutputStream.WriteAsync(body.AsMemory(0, body.Length / 2));
+                context.Response.Abort();
+                continue;
+            }
+            await context.Response.OutputStream.WriteAsync(body);
+            context.Response.Close();
+        }
+    }
+
+    DatasetInfo Fixture => Datasets.Mnist with
+    {
+        FolderName = "download-fixture", // found nowhere, so the lookup falls through to the download
+        DownloadBase = prefix,
+        Md5 = files.ToDictionary(f => f.Key, f => Convert.ToHexStringLower(MD5.HashData(f.Value))),
+    };
+
+    [Fact]
+    public void Downloads_every_file_and_checks_it()
+    {
+        using var temp = new TempFolder();
+        var lines = new List<string>();
+        DatasetDownloader.Download(Fixture, temp.Path, progress: lines.Add);
+        foreach (var (name, body) in files) Assert.Equal(body, File.ReadAllBytes(temp.File(name)));
+        Assert.Contains(lines, l => l.Contains("100% of"));
+        Assert.Empty(Directory.EnumerateFiles(temp.Path, "*.tmp"));
+
+        int before = requests;
+        DatasetDownloader.Download(Fixture, temp.Path, progress: lines.Add); // complete and correct: nothing fetched
+        Assert.Equal(before, requests);
+    }
+
+    [Fact]
+    public void A_bad_checksum_fails_after_retries_and_leaves_no_file()
+    {
+        using var temp = new TempFolder();
+        mode = "corrupt";
+        var error = Assert.Throws<IOException>(() => DatasetDownloader.Download(Fixture, temp.Path, progress: _ => { }));
+        Assert.Contains("does not match the expected", error.Message);
+        Assert.Empty(Directory.EnumerateFileSystemEntries(temp.Path));
+        Assert.Equal(DatasetDownloader.Retries, requests);
+    }
+
+    [Fact]
+    public void An_interrupted_transfer_leaves_no_partial_file()
+    {
+        using var temp = new TempFolder();
+        mode = "interrupted";
+        Assert.ThrowsAny<Exception>(() => DatasetDownloader.Download(Fixture, temp.Path, progress: _ => { }));
+        Assert.Empty(Directory.EnumerateFileSystemEntries(temp.Path));
+    }
+
+    [Fact]
+    public void Offline_and_not_found_gives_one_error_with_the_places_and_the_failure()
+    {
+        using var temp = new TempFolder();
+        var offline = Fixture with { DownloadBase = "http://127.0.0.1:9/" };
+        var error = Assert.Throws<FileNotFoundException>(() => DatasetDownloader.LocateOrDownload(offline, temp.File("target"), progress: _ => { }));
+        Assert.Contains("MNIST was not found. Looked in:", error.Message);
+        Assert.Contains("The download into", error.Message);
+        Assert.False(File.Exists(Path.Combine(temp.File("target"), DatasetInfo.TrainImages + ".gz")));
+    }
+
+    public void Dispose() => listener.Close();
+}

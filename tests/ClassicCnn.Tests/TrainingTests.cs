@@ -1,0 +1,216 @@
+using ClassicCnn.Data;
+using ClassicCnn.Models;
+using ClassicCnn.Platform;
+using ClassicCnn.Training;
+using TorchSharp;
+using static TorchSharp.torch;
+using static TorchSharp.torch.nn;
+
+namespace ClassicCnn.Tests;
+
+/// <summary>The pipeline and the trainer on a small real subset of the bundled MNIST sample.</summary>
+public class TrainingTests
+{
+    static ImageDataset Sample(Split split, int count) =>
+        ImageDataset.Load(Datasets.Mnist, split, CPU).Subset(count, seed: 5);
+
+    static TrainingOptions Quick(int epochs = 2) => new() { Epochs = epochs, Optimizer = OptimizerKind.Adam, LearningRate = 0.003, Seed = 3, Device = CPU };
+
+    [Fact]
+    public void Batches_have_the_right_shapes_ranges_and_a_seeded_order()
+    {
+        using var data = Sample(Split.Train, 300);
+        var loader = new BatchLoader(data, 64, Preprocessing.LeNet5, seed: 9);
+        var batches = loader.Epoch(0, train: false).ToList();
+        Assert.Equal(5, batches.Count);
+        Assert.Equal([64L, 1, 32, 32], batches[0].Images.shape);
+        Assert.Equal([44L, 1, 32, 32], batches[^1].Images.shape);
+        Assert.Equal(ScalarType.Float32, batches[0].Images.dtype);
+        Assert.Equal(-0.1f, batches[0].Images.min().item<float>(), 4);
+        Assert.InRange(batches[0].Images.max().item<float>(), 1.0f, 1.1751f);
+        Assert.Equal(ScalarType.Int64, batches[0].Labels.dtype);
+
+        // Same seed and epoch: same order; another epoch: another order; and every example exactly once.
+        long[] Labels(int epoch, long seed) => new BatchLoader(data, 64, Preprocessing.None, seed: seed).Epoch(epoch, false)
+            .SelectMany(b => b.Labels.data<long>().ToArray()).ToArray();
+        Assert.Equal(Labels(0, 9), Labels(0, 9));
+        Assert.NotEqual(Labels(0, 9), Labels(1, 9));
+        Assert.Equal(data.Labels.data<long>().ToArray().Order(), Labels(1, 9).Order());
+    }
+
+    [Fact]
+    public void Transforms_work_on_whole_batches()
+    {
+        using var x = arange(2 * 1 * 4 * 4, dtype: ScalarType.Float32).reshape(2, 1, 4, 4);
+        random.manual_seed(0);
+        using var flipped = Preprocessing.RandomHorizontalFlip(x);
+        for (int i = 0; i < 2; i++)
+            Assert.True(flipped[i].equal(x[i]).all().item<bool>() || flipped[i].equal(x[i].flip(2)).all().item<bool>());
+        using var cropped = Preprocessing.RandomCrop(x, 1);
+        Assert.Equal(x.shape, cropped.shape);
+        using var resized = new Preprocessing { Resize = 8, Normalize = (0.5, 0.5) }.Apply(zeros(3, 1, 4, 4, dtype: ScalarType.Byte), train: false);
+        Assert.Equal([3L, 1, 8, 8], resized.shape);
+        Assert.Equal(-1f, resized.max().item<float>());
+        var views = Preprocessing.TenViews(x);
+        Assert.Equal(10, views.Count);
+        Assert.All(views, v => Assert.Equal(x.shape, v.shape));
+    }
+
+    [Fact]
+    public void A_tiny_lenet_learns_a_tiny_real_subset_well_above_chance()
+    {
+        using var train = Sample(Split.Train, 1000);
+        using var test = Sample(Split.Test, 500);
+        TorchRuntime.Seed(3);
+        using var model = new LeNet(Activation.ReLU, Pooling.Max);
+        var history = new Trainer(model, Quick(3)).Fit(
+            new BatchLoader(train, 50, new Preprocessing { Normalize = (0.13, 0.31) }, seed: 3),
+            new BatchLoader(test, 250, new Preprocessing { Normalize = (0.13, 0.31) }, shuffle: false),
+            TrainingProgress.Silent);
+        Assert.Equal(3, history.Epochs.Count);
+        Assert.True(history.FinalTestAccuracy > 0.7, $"test accuracy {history.FinalTestAccuracy}");
+        Assert.True(history.Epochs[^1].TrainLoss < history.Epochs[0].TrainLoss);
+        Assert.True(history.TrainLoss.Count >= 3 * 4);
+    }
+
+    [Fact]
+    public void Lenet5_trains_with_its_rbf_loss()
+    {
+        using var train = Sample(Split.Train, 1000);
+        TorchRuntime.Seed(3);
+        using var model = new LeNet5();
+        var history = new Trainer(model, Quick(3)).Fit(new BatchLoader(train, 32, Preprocessing.LeNet5, seed: 3), null, TrainingProgress.Silent);
+        Assert.True(history.Epochs[2].TrainAccuracy > 0.5, $"train accuracies {string.Join(", ", history.Epochs.Select(e => e.TrainAccuracy))}");
+        Assert.True(history.Epochs[2].TrainLoss < history.Epochs[0].TrainLoss);
+        Assert.Null(history.Epochs[2].TestAccuracy);
+    }
+
+    [Fact]
+    public void A_cpu_run_repeats_exactly_with_the_same_seed()
+    {
+        using var train = Sample(Split.Train, 256);
+        float[] Run()
+        {
+            TorchRuntime.Seed(11);
+            using var model = new LeNet(Activation.ReLU);
+            new Trainer(model, Quick(2)).Fit(new BatchLoader(train, 32, new Preprocessing { RandomFlip = true, RandomCropPadding = 2 }, seed: 4), null, TrainingProgress.Silent);
+            return model.parameters().SelectMany(p => p.data<float>().ToArray()).ToArray();
+        }
+        Assert.Equal(Run(), Run());
+    }
+
+    [Fact]
+    public void Interrupting_and_resuming_gives_the_same_weights_as_an_uninterrupted_run()
+    {
+        using var temp = new TempFolder();
+        using var train = Sample(Split.Train, 256);
+        var loader = new BatchLoader(train, 32, new Preprocessing { RandomCropPadding = 1 }, seed: 4);
+        Module<Tensor, Tensor> Fresh()
+        {
+            TorchRuntime.Seed(21);
+            return new LeNet(Activation.ReLU); // dropout-free, but the crops are random: the RNG must be restored too
+        }
+
+        using var straight = Fresh();
+        new Trainer(straight, Quick(4) with { Optimizer = OptimizerKind.Sgd, LearningRate = 0.05 }).Fit(loader, null, TrainingProgress.Silent);
+
+        string checkpoint = temp.File("run.ckpt");
+        var options = Quick(4) with { Optimizer = OptimizerKind.Sgd, LearningRate = 0.05, CheckpointPath = checkpoint };
+        using (var interrupted = Fresh())
+        {
+            using var cancel = new CancellationTokenSource();
+            var progress = new StopAfter(2, cancel);
+            var partial = new Trainer(interrupted, options).Fit(loader, null, progress, cancel.Token);
+            Assert.Equal(2, partial.Epochs.Count);
+        }
+        using var resumed = Fresh(); // a new process would start from scratch like this
+        var history = new Trainer(resumed, options).Fit(loader, null, TrainingProgress.Silent);
+        Assert.Equal([1, 2, 3, 4], history.Epochs.Select(e => e.Epoch));
+
+        var a = straight.parameters().SelectMany(p => p.data<float>().ToArray()).ToArray();
+        var b = resumed.parameters().SelectMany(p => p.data<float>().ToArray()).ToArray();
+        Assert.Equal(a, b);
+    }
+
+    sealed class StopAfter(int epochs, CancellationTokenSource cancel) : ITrainingProgress
+    {
+        public void Started(string model, string settings, int epochs, int stepsPerEpoch) { }
+        public void Step(int epoch, int step, double loss, double examplesPerSecond) { }
+        public void EpochEnded(EpochRecord record, TrainingHistory history) { if (record.Epoch == epochs) cancel.Cancel(); }
+    }
+
+    [Fact]
+    public void A_diverging_run_stops_with_advice_to_lower_the_learning_rate()
+    {
+        using var train = Sample(Split.Train, 256);
+        TorchRuntime.Seed(1);
+        using var model = new LeNet(Activation.ReLU);
+        var trainer = new Trainer(model, Quick(1) with { Optimizer = OptimizerKind.Sgd, LearningRate = 1e12, Momentum = 0 });
+        var error = Assert.Throws<TrainingDivergedException>(() => trainer.Fit(new BatchLoader(train, 32, Preprocessing.None, seed: 1), null, TrainingProgress.Silent));
+        Assert.Contains("the training loss became", error.Message);
+        Assert.Contains("lower the learning rate (try 100000000000)", error.Message);
+    }
+
+    [Fact]
+    public void A_checkpoint_from_another_architecture_names_the_mismatched_tensors()
+    {
+        using var temp = new TempFolder();
+        string path = temp.File("lenet.ckpt");
+        using var lenet = new LeNet();
+        using var optimizer = optim.SGD(lenet.parameters(), 0.1);
+        Checkpoint.Save(path, lenet, optimizer, new TrainingHistory { Model = "LeNet" });
+
+        using var lenet5 = new LeNet5();
+        var error = Assert.Throws<InvalidDataException>(() => Checkpoint.Load(path, lenet5));
+        Assert.Contains($"{path} was saved from a different architecture than LeNet5", error.Message);
+        Assert.Contains("missing from the checkpoint: C1.conv.weight", error.Message);
+        Assert.Contains("not in the model: layers.conv1.weight", error.Message);
+
+        using var wider = new LeNet(classes: 12);
+        var shapes = Assert.Throws<InvalidDataException>(() => Checkpoint.Load(path, wider));
+        Assert.Contains("layers.fc3.weight (checkpoint [10, 84], model [12, 84])", shapes.Message);
+
+        File.WriteAllText(temp.File("junk.ckpt"), "not a zip");
+        Assert.Contains("not a ClassicCnn checkpoint", Assert.Throws<InvalidDataException>(() => Checkpoint.Load(temp.File("junk.ckpt"), lenet)).Message);
+    }
+
+    [Fact]
+    public void Every_tensor_a_step_touches_lives_on_the_trainers_device()
+    {
+        using var train = Sample(Split.Train, 64);
+        using var model = new LeNet(Activation.ReLU);
+        var devices = new HashSet<string>();
+        foreach (var (_, module) in model.named_modules())
+            if (module is Module<Tensor, Tensor> m)
+                m.register_forward_hook((_, input, output) => { devices.Add(input.device.ToString()); devices.Add(output.device.ToString()); return null!; });
+        new Trainer(model, Quick(1)).Fit(new BatchLoader(train, 32, Preprocessing.None, seed: 1), null, TrainingProgress.Silent);
+        Assert.Equal(["cpu"], devices.Select(d => d.ToLowerInvariant()).Distinct());
+        Assert.All(model.parameters(), p => Assert.Equal(DeviceType.CPU, p.device.type));
+        Assert.All(model.parameters(), p => Assert.Equal(DeviceType.CPU, p.grad!.device.type));
+    }
+
+    [Fact]
+    public void The_history_saves_as_csv_and_json_and_reads_back()
+    {
+        using var temp = new TempFolder();
+        var history = new TrainingHistory { Model = "m", Epochs = [new EpochRecord(1, 0.5, 0.8, 0.6, 0.75, 1000, 2.5, 0.1, 123)], TrainLoss = [new LossPoint(0.5, 0.7)] };
+        history.Save(temp.File("h.csv"));
+        history.Save(temp.File("h.json"));
+        Assert.Equal("1,0.5,0.8,0.6,0.75,1000,2.5,0.1,123", File.ReadAllLines(temp.File("h.csv"))[1]);
+        var back = TrainingHistory.FromJson(File.ReadAllText(temp.File("h.json")));
+        Assert.Equal(history.Epochs, back.Epochs);
+        Assert.Equal(history.TrainLoss, back.TrainLoss);
+        Assert.Equal(1, back.EpochsTo(0.7));
+        Assert.Null(back.EpochsTo(0.9));
+    }
+
+    [Fact]
+    public void Data_on_another_device_is_refused_rather_than_moved()
+    {
+        using var train = Sample(Split.Train, 32);
+        using var model = new LeNet();
+        var trainer = new Trainer(model, Quick(1) with { Device = new Device(DeviceType.META) });
+        var error = Assert.Throws<InvalidOperationException>(() => trainer.Fit(new BatchLoader(train, 32, Preprocessing.None), null, TrainingProgress.Silent));
+        Assert.Contains("nothing is moved silently", error.Message);
+    }
+}
