@@ -52,9 +52,20 @@ public sealed partial class LocalPackageFeed(Repository repository)
     [GeneratedRegex(@"-local\.(\d+)$")]
     private static partial Regex LocalSerial();
 
-    /// <summary>Packs the library with a new version into the feed, drops old packs, and returns the version.</summary>
+    /// <summary>
+    /// Packs the library into the feed with a new version, unless the feed already holds a pack of exactly these
+    /// sources (same files, same backend): then that version is reused. Drops old packs; returns the version.
+    /// </summary>
     public string Pack(Action<string>? log = null)
     {
+        string fingerprint = SourceFingerprint();
+        string stamp = Path.Combine(repository.Feed, ".source-fingerprint");
+        if (File.Exists(stamp) && File.ReadAllText(stamp).Split(' ') is [var packedFingerprint, var packedVersion]
+            && packedFingerprint == fingerprint && File.Exists(Path.Combine(repository.Feed, $"{PackageId}.{packedVersion}.nupkg")))
+        {
+            log?.Invoke($"{PackageId} {packedVersion} in {repository.Feed} is already built from these sources");
+            return packedVersion;
+        }
         string version = NextVersion();
         Directory.CreateDirectory(repository.Feed);
         log?.Invoke($"packing {PackageId} {version} into {repository.Feed}");
@@ -63,7 +74,26 @@ public sealed partial class LocalPackageFeed(Repository repository)
         foreach (var old in Directory.EnumerateFiles(repository.Feed, $"{PackageId}.*.nupkg")
                      .OrderByDescending(f => SerialOf(Path.GetFileNameWithoutExtension(f))).Skip(VersionsKept))
             File.Delete(old);
+        ClassicCnn.Platform.AtomicFile.WriteAllText(stamp, $"{fingerprint} {version}");
         return version;
+    }
+
+    /// <summary>SHA-256 over the library's and the kernel extension's sources, the shared build files and the backend setting.</summary>
+    public string SourceFingerprint()
+    {
+        var files = new[] { repository.Library, Path.Combine(repository.Root, "lib", "ClassicCnn.Interactive") }
+            .SelectMany(folder => Directory.EnumerateFiles(folder, "*", SearchOption.AllDirectories))
+            .Where(f => !f.Split(Path.DirectorySeparatorChar, Path.AltDirectorySeparatorChar).Any(part => part is "bin" or "obj"))
+            .Concat([Path.Combine(repository.Root, "Directory.Build.props"), Path.Combine(repository.Root, "Directory.Packages.props")])
+            .Order(StringComparer.Ordinal);
+        using var hash = System.Security.Cryptography.IncrementalHash.CreateHash(System.Security.Cryptography.HashAlgorithmName.SHA256);
+        foreach (var file in files)
+        {
+            hash.AppendData(System.Text.Encoding.UTF8.GetBytes(Path.GetRelativePath(repository.Root, file).Replace('\\', '/') + "\n"));
+            hash.AppendData(File.ReadAllBytes(file));
+        }
+        hash.AppendData(System.Text.Encoding.UTF8.GetBytes("backend=" + (Environment.GetEnvironmentVariable("CLASSICCNN_BACKEND") ?? "cpu")));
+        return Convert.ToHexStringLower(hash.GetHashAndReset());
     }
 
     public bool Register(string? configPath = null) => NuGetUserConfig.EnsureSource(SourceName, repository.Feed, configPath);

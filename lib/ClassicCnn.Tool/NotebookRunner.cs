@@ -29,7 +29,7 @@ public sealed class NotebookRunner(Repository repository)
         var child = ChildProcess.Run("dotnet",
             ["tool", "run", "dotnet-repl", "--", "--run", notebookPath, "--exit-after-run", "--output-path", outputPath],
             workingDirectory: Path.GetDirectoryName(notebookPath)!, timeout: Timeout, logPath: logPath,
-            environment: new Dictionary<string, string> { ["NO_COLOR"] = "1" });
+            environment: new Dictionary<string, string> { ["NO_COLOR"] = "1", ["CLASSICCNN_HEADLESS"] = "1" });
 
         var failures = new List<string>();
         if (child.TimedOut)

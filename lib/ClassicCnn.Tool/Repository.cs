@@ -11,6 +11,7 @@ public sealed class Repository
     public string Artifacts => Path.Combine(Root, "artifacts");
     public string Feed => Path.Combine(Artifacts, "feed");
     public string ExecutedNotebooks => Path.Combine(Artifacts, "notebooks");
+    public string Figures => Path.Combine(Artifacts, "figures");
 
     public Repository(string root)
     {

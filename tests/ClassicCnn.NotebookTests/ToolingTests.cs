@@ -3,6 +3,7 @@ using ClassicCnn.Tool;
 
 namespace ClassicCnn.NotebookTests;
 
+[Collection(SeriesCollection.Name)]
 public class ToolingTests
 {
     [Fact]
@@ -57,6 +58,26 @@ public class ToolingTests
                 long held = long.Parse(Path.GetFileNameWithoutExtension(pack).Split('.').Last());
                 Assert.True(long.Parse(next.Split('.').Last()) > held, $"{next} is not above {pack}");
             }
+    }
+
+    [Fact]
+    public void Any_change_to_the_library_sources_changes_the_fingerprint_that_decides_a_new_pack()
+    {
+        var repository = Repository.Find(AppContext.BaseDirectory);
+        var feed = new LocalPackageFeed(repository);
+        string before = feed.SourceFingerprint();
+        Assert.Equal(before, feed.SourceFingerprint());
+        string probe = Path.Combine(repository.Library, $"FingerprintProbe{Environment.ProcessId}.cs");
+        try
+        {
+            File.WriteAllText(probe, "// a change");
+            Assert.NotEqual(before, feed.SourceFingerprint());
+        }
+        finally
+        {
+            File.Delete(probe);
+        }
+        Assert.Equal(before, feed.SourceFingerprint());
     }
 
     [Fact]

@@ -193,7 +193,7 @@ public class TrainingTests
     public void The_history_saves_as_csv_and_json_and_reads_back()
     {
         using var temp = new TempFolder();
-        var history = new TrainingHistory { Model = "m", Epochs = [new EpochRecord(1, 0.5, 0.8, 0.6, 0.75, 1000, 2.5, 0.1, 123)], TrainLoss = [new LossPoint(0.5, 0.7)] };
+        var history = new TrainingHistory { Model = "m", Epochs = [new EpochRecord(1, 0.5, 0.8, 0.6, 0.75, 1000, 2.5, 0.1, 123)], TrainLoss = [new LossPoint(0.5, 0.7, 0.6), new LossPoint(1, 0.4, 0.8)] };
         history.Save(temp.File("h.csv"));
         history.Save(temp.File("h.json"));
         Assert.Equal("1,0.5,0.8,0.6,0.75,1000,2.5,0.1,123", File.ReadAllLines(temp.File("h.csv"))[1]);
@@ -202,6 +202,8 @@ public class TrainingTests
         Assert.Equal(history.TrainLoss, back.TrainLoss);
         Assert.Equal(1, back.EpochsTo(0.7));
         Assert.Null(back.EpochsTo(0.9));
+        Assert.Equal(1, back.EpochsToTrainingError(0.25));
+        Assert.Equal(0.5, back.EpochsToTrainingError(0.45));
     }
 
     [Fact]

@@ -66,20 +66,20 @@ public sealed record Preprocessing
     }
 
     /// <summary>
-    /// AlexNet's test-time augmentation: the image enlarged by 8/7 (the paper's 256 for 224), its four corner crops and
-    /// centre crop at the original size, and their mirror images: ten views whose predictions are averaged.
+    /// AlexNet's test-time augmentation: ten views of each image, the four corners and the centre of the image padded
+    /// by <paramref name="padding"/> pixels (default: an eighth of its size, like the paper's 224 crops of 256 images)
+    /// cropped back to its size, and their mirror images. Their predictions are averaged.
     /// </summary>
-    public static IReadOnlyList<Tensor> TenViews(Tensor x)
+    public static IReadOnlyList<Tensor> TenViews(Tensor x, int? padding = null)
     {
         long size = x.shape[2];
-        long large = (size * 8 + 6) / 7;
-        using var enlarged = functional.interpolate(x, [large, large], mode: InterpolationMode.Bilinear, align_corners: false);
-        long edge = large - size, middle = edge / 2;
-        var offsets = new (long Y, long X)[] { (0, 0), (0, edge), (edge, 0), (edge, edge), (middle, middle) };
+        int p = padding ?? (int)Math.Max(1, size / 8);
+        using var padded = functional.pad(x, [p, p, p, p]);
+        var offsets = new (long Y, long X)[] { (0, 0), (0, 2 * p), (2 * p, 0), (2 * p, 2 * p), (p, p) };
         var views = new List<Tensor>();
         foreach (var (oy, ox) in offsets)
         {
-            var crop = enlarged.narrow(2, oy, size).narrow(3, ox, size).contiguous();
+            var crop = padded.narrow(2, oy, size).narrow(3, ox, x.shape[3]).contiguous();
             views.Add(crop);
             views.Add(crop.flip(3));
         }

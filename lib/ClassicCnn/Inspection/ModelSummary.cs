@@ -145,7 +145,10 @@ public sealed class ModelSummary : IHtmlRenderable
         _ => $"{bytes} B",
     };
 
-    public static string Giga(long value) => (value / 1e9).ToString("0.000", CultureInfo.InvariantCulture) + " G";
+    /// <summary>A count in G (10^9) or M (10^6), whichever reads better.</summary>
+    public static string Giga(long value) => value >= 100_000_000
+        ? (value / 1e9).ToString("0.00", CultureInfo.InvariantCulture) + " G"
+        : (value / 1e6).ToString("0.00", CultureInfo.InvariantCulture) + " M";
 
     public HtmlTable Table()
     {

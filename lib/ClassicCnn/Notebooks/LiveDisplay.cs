@@ -18,5 +18,11 @@ public static class LiveDisplay
 
     public static bool InNotebook => Factory is not null;
 
+    /// <summary>
+    /// Set (CLASSICCNN_HEADLESS=1) when notebooks run without a person watching, as in CI: a headless runner keeps every
+    /// redraw as a separate output, so progress is then drawn once per epoch and the chart once at the end.
+    /// </summary>
+    public static bool Headless => Environment.GetEnvironmentVariable("CLASSICCNN_HEADLESS") == "1";
+
     public static IDisplayHandle? Show(object value) => Factory?.Invoke(value);
 }

@@ -28,11 +28,35 @@ public static class TorchRuntime
         try
         {
             nativeFixes = LibStdCxxCompatibility.FixAll(LibStdCxxCompatibility.DefaultFolders());
+            PreloadPackagedLibTorch();
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidDataException or PlatformNotSupportedException)
         {
             Console.Error.WriteLine($"ClassicCnn: could not prepare libLibTorchSharp.so: {e.Message}");
         }
+    }
+
+    /// <summary>
+    /// In a notebook kernel TorchSharp looks for libtorch by name, and a system libtorch (Debian's python3-torch installs
+    /// /usr/lib/x86_64-linux-gnu/libtorch.so, version 1.13) then wins over the packaged 2.10 and the load fails with
+    /// "doesn't contain a reference to libtorch-cpu-linux-x64". Loading the packaged libtorch first, by its full path,
+    /// makes every later lookup by name find it. Applications carry libtorch in their own folder and skip this.
+    /// </summary>
+    static void PreloadPackagedLibTorch()
+    {
+        if (!OperatingSystem.IsLinux() || File.Exists(Path.Combine(AppContext.BaseDirectory, "libtorch.so"))
+            || Directory.Exists(Path.Combine(AppContext.BaseDirectory, "runtimes", "linux-x64", "native")) && File.Exists(Path.Combine(AppContext.BaseDirectory, "runtimes", "linux-x64", "native", "libtorch.so")))
+            return;
+        string packages = LibStdCxxCompatibility.NuGetPackagesFolder();
+        string torchSharpCopy = Path.Combine(Path.GetDirectoryName(typeof(torch).Assembly.Location) ?? "", "cpu");
+        string[] candidates =
+        [
+            torchSharpCopy,
+            Path.Combine(packages, "libtorch-cpu-linux-x64", LibTorchVersion, "runtimes", "linux-x64", "native"),
+        ];
+        string? folder = candidates.FirstOrDefault(f => File.Exists(Path.Combine(f, "libtorch.so")));
+        if (folder is null) return;
+        NativeLibrary.Load(Path.Combine(folder, "libtorch.so"));
     }
 
     /// <summary>What the native-library check did when the library loaded (empty off Linux).</summary>

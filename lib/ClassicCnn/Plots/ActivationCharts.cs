@@ -20,6 +20,21 @@ public static class Activations
         ("ReLU", Relu),
     ];
 
+    /// <summary>
+    /// The derivatives, numerically: where a sigmoid or tanh saturates its slope goes to zero and learning stalls;
+    /// ReLU keeps slope 1 for every positive input (Krizhevsky et al.'s argument for it).
+    /// </summary>
+    public static GenericChart DerivativeChart(double from = -4, double to = 4, int points = 161)
+    {
+        const double h = 1e-4;
+        var xs = Enumerable.Range(0, points).Select(i => from + (to - from) * i / (points - 1)).ToArray();
+        var lines = All.Select(f => CSharpChart.Line<double, double, string>(x: xs, y: xs.Select(x => (f.Function(x + h) - f.Function(x - h)) / (2 * h)).ToArray(), Name: f.Name + "'"));
+        return CSharpChart.Combine(lines)
+            .WithTitle("Their derivatives")
+            .WithXAxisStyle<double, double, string>(TitleText: "a")
+            .WithYAxisStyle<double, double, string>(TitleText: "f'(a)");
+    }
+
     /// <summary>The functions on one plot over [from, to].</summary>
     public static GenericChart Chart(double from = -4, double to = 4, int points = 161)
     {

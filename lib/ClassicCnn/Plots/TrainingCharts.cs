@@ -38,4 +38,19 @@ public static class TrainingCharts
             .WithXAxisStyle<double, double, string>(TitleText: "epoch")
             .WithYAxisStyle<double, double, string>(TitleText: measureName)
             .WithSize(720, 400);
+
+    /// <summary>Training error (from the readings inside each epoch) of several runs against epochs, with a target line.</summary>
+    public static GenericChart TrainingError(IEnumerable<TrainingHistory> histories, double target, string title)
+    {
+        var runs = histories.ToList();
+        var lines = runs.Select(h => CSharpChart.Line<double, double, string>(
+            x: h.TrainLoss.Select(p => p.Epoch).ToArray(), y: h.TrainLoss.Select(p => 1 - p.Accuracy).ToArray(), Name: h.Model)).ToList();
+        double end = runs.SelectMany(h => h.TrainLoss).Select(p => p.Epoch).DefaultIfEmpty(1).Max();
+        lines.Add(CSharpChart.Line<double, double, string>(x: [0, end], y: [target, target], Name: $"target {target:P0}", LineDash: StyleParam.DrawingStyle.Dash));
+        return CSharpChart.Combine(lines)
+            .WithTitle(title)
+            .WithXAxisStyle<double, double, string>(TitleText: "epoch")
+            .WithYAxisStyle<double, double, string>(TitleText: "training error")
+            .WithSize(720, 400);
+    }
 }

@@ -114,6 +114,29 @@ public static class Recipes
         };
     }
 
+    /// <summary>
+    /// The AlexNet paper's activation experiment (its Fig. 1 used a four-layer CNN on CIFAR-10), on Fashion-MNIST:
+    /// a LeNet-shaped CNN with the given activation, plain SGD with momentum, many loss readings per epoch so the
+    /// epoch at which the training error crosses a target can be read to a tenth of an epoch.
+    /// </summary>
+    public static Recipe ActivationExperiment(Activation activation, TrainingProfile? profile = null)
+    {
+        profile ??= TrainingProfile.Current;
+        return new Recipe
+        {
+            Name = $"CNN with {activation}",
+            Build = () => new LeNet(activation, Pooling.Max),
+            Dataset = Datasets.FashionMnist,
+            TrainLimit = profile.FashionTrainLimit,
+            TestLimit = profile.FashionTestLimit,
+            TrainPreprocessing = new Preprocessing { Normalize = FashionStatistics },
+            TestPreprocessing = new Preprocessing { Normalize = FashionStatistics },
+            BatchSize = 128,
+            Options = new TrainingOptions { Epochs = profile.ActivationEpochs, Optimizer = OptimizerKind.Sgd, LearningRate = 0.02, Momentum = 0.9, Seed = 1, LossPointsPerEpoch = 20 },
+            Checkpoint = false,
+        };
+    }
+
     /// <summary>d2l's AlexNet on Fashion-MNIST at the profile's resolution; <paramref name="options"/> switch the paper's innovations.</summary>
     public static Recipe AlexNet(AlexNetOptions? options = null, string? name = null, TrainingProfile? profile = null, int? epochs = null, int? trainLimit = null, int? size = null)
     {

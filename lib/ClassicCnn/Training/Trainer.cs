@@ -65,6 +65,8 @@ public sealed class Trainer
             if (Options.CheckpointPath is { } checkpoint) Checkpoint.Save(checkpoint, model, optimizer, History);
             progress.EpochEnded(record, History);
         }
+        // A finished checkpoint: nothing was trained, but the run is still shown.
+        if (first == Options.Epochs && History.Last is { } done) progress.EpochEnded(done, History);
         return History;
     }
 
@@ -81,6 +83,7 @@ public sealed class Trainer
         int readEvery = Math.Max(1, steps / Math.Max(1, Options.LossPointsPerEpoch));
         using var lossSum = zeros(1, dtype: ScalarType.Float64, device: Device);
         using var windowLoss = zeros(1, dtype: ScalarType.Float64, device: Device);
+        using var windowCorrect = zeros(1, dtype: ScalarType.Float64, device: Device);
         using var correct = zeros(1, dtype: ScalarType.Int64, device: Device);
         long seen = 0, windowSeen = 0;
         int step = 0;
@@ -100,7 +103,9 @@ public sealed class Trainer
                     var batchLoss = loss.detach().to(ScalarType.Float64) * batch.Labels.shape[0];
                     lossSum.add_(batchLoss);
                     windowLoss.add_(batchLoss);
-                    correct.add_(Evaluation.Predict(model, output).eq(batch.Labels).sum());
+                    var right = Evaluation.Predict(model, output).eq(batch.Labels).sum();
+                    correct.add_(right);
+                    windowCorrect.add_(right);
                 }
                 seen += batch.Labels.shape[0];
                 windowSeen += batch.Labels.shape[0];
@@ -108,11 +113,15 @@ public sealed class Trainer
             step++;
             if (step % readEvery == 0 || step == steps)
             {
-                double mean = windowLoss.item<double>() / windowSeen; // the only host read, every readEvery steps
+                // The only host read, every readEvery steps: loss and accuracy of the window in one copy.
+                using var window = cat([windowLoss, windowCorrect]).cpu();
+                var sums = window.data<double>().ToArray();
+                double mean = sums[0] / windowSeen;
                 GuardFinite(mean, epoch, step, rate);
-                History.TrainLoss.Add(new LossPoint(epoch + step / (double)steps, mean));
+                History.TrainLoss.Add(new LossPoint(epoch + step / (double)steps, mean, sums[1] / windowSeen));
                 progress.Step(epoch, step, mean, seen / clock.Elapsed.TotalSeconds);
                 windowLoss.zero_();
+                windowCorrect.zero_();
                 windowSeen = 0;
             }
         }

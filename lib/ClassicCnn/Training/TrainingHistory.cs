@@ -9,8 +9,11 @@ namespace ClassicCnn.Training;
 public sealed record EpochRecord(int Epoch, double TrainLoss, double TrainAccuracy, double? TestLoss, double? TestAccuracy,
     double ExamplesPerSecond, double Seconds, double LearningRate, long WorkingSetBytes);
 
-/// <summary>A train-loss reading inside an epoch (epoch 0.2 is a fifth of the way through the first epoch).</summary>
-public sealed record LossPoint(double Epoch, double Loss);
+/// <summary>
+/// A reading of the training loss and accuracy over the steps since the previous reading (epoch 0.2 is a fifth of
+/// the way through the first epoch).
+/// </summary>
+public sealed record LossPoint(double Epoch, double Loss, double Accuracy);
 
 /// <summary>Everything a run recorded, to plot, compare, save as CSV or JSON, and resume from.</summary>
 public sealed class TrainingHistory
@@ -22,6 +25,9 @@ public sealed class TrainingHistory
     public EpochRecord? Last => Epochs.Count == 0 ? null : Epochs[^1];
     public double? FinalTestAccuracy => Last?.TestAccuracy;
     public double TrainingSeconds => Epochs.Sum(e => e.Seconds);
+
+    /// <summary>How far into training (in epochs, to a tenth or so) the training error first fell to <paramref name="error"/>, or null.</summary>
+    public double? EpochsToTrainingError(double error) => TrainLoss.FirstOrDefault(p => 1 - p.Accuracy <= error)?.Epoch;
 
     /// <summary>The first epoch (1-based) whose test accuracy reached <paramref name="accuracy"/>, or null.</summary>
     public int? EpochsTo(double accuracy) => Epochs.FirstOrDefault(e => e.TestAccuracy >= accuracy)?.Epoch;

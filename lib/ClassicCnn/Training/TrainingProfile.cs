@@ -31,14 +31,16 @@ public sealed record TrainingProfile
     public int ExperimentEpochs { get; init; }
     public int? ExperimentTrainLimit { get; init; }
     public int ExperimentSize { get; init; }
+    /// <summary>Epochs of the ReLU / tanh / sigmoid comparison.</summary>
+    public int ActivationEpochs { get; init; }
 
     public static TrainingProfile Quick { get; } = new()
     {
         Name = "quick",
         FashionTrainLimit = 8_000, FashionTestLimit = 2_000,
         AlexNetSize = 67, VggSize = 64, HiddenUnits = 1024,
-        LeNetEpochs = 15, LeNet5Epochs = 12, AlexNetEpochs = 3, VggEpochs = 3,
-        ExperimentEpochs = 2, ExperimentTrainLimit = 3_000, ExperimentSize = 67,
+        LeNetEpochs = 15, LeNet5Epochs = 12, AlexNetEpochs = 4, VggEpochs = 4,
+        ExperimentEpochs = 2, ExperimentTrainLimit = 1_500, ExperimentSize = 67, ActivationEpochs = 5,
     };
 
     public static TrainingProfile Full { get; } = new()
@@ -46,7 +48,7 @@ public sealed record TrainingProfile
         Name = "full",
         AlexNetSize = 224, VggSize = 224,
         LeNetEpochs = 20, LeNet5Epochs = 20, AlexNetEpochs = 10, VggEpochs = 10,
-        ExperimentEpochs = 10, ExperimentTrainLimit = null, ExperimentSize = 224,
+        ExperimentEpochs = 10, ExperimentTrainLimit = null, ExperimentSize = 224, ActivationEpochs = 20,
     };
 
     public static TrainingProfile Current =>

@@ -89,7 +89,7 @@ public sealed class NotebookProgress : ITrainingProgress
 
     public void Step(int epoch, int step, double loss, double examplesPerSecond)
     {
-        if (sinceRedraw.Elapsed < TimeSpan.FromSeconds(1)) return;
+        if (LiveDisplay.Headless || sinceRedraw.Elapsed < TimeSpan.FromSeconds(1)) return;
         sinceRedraw.Restart();
         double done = (epoch + step / (double)stepsPerEpoch) / epochs;
         double left = done > 0 ? clock.Elapsed.TotalSeconds * (1 - done) / done : double.NaN;
@@ -100,6 +100,7 @@ public sealed class NotebookProgress : ITrainingProgress
     {
         last = history;
         status?.Update(Html(TrainingProgress.EpochLine(record, epochs) + (record.Epoch == epochs ? $" (total {TrainingProgress.Duration(clock.Elapsed.TotalSeconds)})" : "")));
+        if (LiveDisplay.Headless && record.Epoch < epochs) return;
         var curves = TrainingCharts.Curves(history, model);
         if (chart is null) chart = LiveDisplay.Show(curves);
         else chart.Update(curves);

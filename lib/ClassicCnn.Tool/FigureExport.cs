@@ -1,0 +1,111 @@
+using System.Text.RegularExpressions;
+
+namespace ClassicCnn.Tool;
+
+/// <summary>
+/// Exports every Plotly chart of the executed notebooks as a PNG: each chart's HTML output is put on a page with
+/// plotly.js inlined (no network needed) and photographed by headless Chromium.
+/// </summary>
+public static partial class FigureExport
+{
+    public const string ChromiumVariable = "CLASSICCNN_CHROMIUM";
+    /// <summary>The class of the library's image grids (ClassicCnn.Plots.ImageGrid), which are figures too.</summary>
+    const string ImageGridMarker = "classiccnn-image-grid";
+
+    public static string? FindChromium()
+    {
+        if (Environment.GetEnvironmentVariable(ChromiumVariable) is { Length: > 0 } configured) return configured;
+        string[] names = OperatingSystem.IsWindows() ? ["chrome.exe", "msedge.exe"] : ["chromium", "chromium-browser", "google-chrome", "google-chrome-stable"];
+        var folders = (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries);
+        return folders.SelectMany(f => names.Select(n => Path.Combine(f, n))).FirstOrDefault(File.Exists);
+    }
+
+    /// <summary>
+    /// Writes NOTEBOOK-cellNN-K.html (a standalone page that works offline) for every chart, and a .png beside it when
+    /// Chromium is available; returns the files written.
+    /// </summary>
+    public static IReadOnlyList<string> Export(string executedFolder, string outputFolder, Action<string> log)
+    {
+        string? chromium = FindChromium();
+        if (chromium is null)
+            log($"No Chromium or Chrome found, so the figures are written as HTML only. For PNGs install it (Debian/Ubuntu: sudo apt-get install chromium) or set {ChromiumVariable} to its path.");
+        if (!Directory.Exists(executedFolder))
+            throw new DirectoryNotFoundException($"{executedFolder} does not exist: run the notebooks first (dotnet run --project lib/ClassicCnn.Tool -- run).");
+        Directory.CreateDirectory(outputFolder);
+        string plotly = PlotlyJs();
+        var written = new List<string>();
+        string work = Directory.CreateTempSubdirectory("classiccnn-figures-").FullName;
+        try
+        {
+            foreach (var path in Directory.EnumerateFiles(executedFolder, "*.ipynb").Order(StringComparer.Ordinal))
+            {
+                var notebook = Notebook.Load(path);
+                string name = Path.GetFileNameWithoutExtension(path);
+                foreach (var cell in notebook.CodeCells)
+                {
+                    var charts = cell.Outputs.Where(o => o.MimeTypes.Contains("text/html") && (o.Text.Contains("Plotly.newPlot") || o.Text.Contains(ImageGridMarker))).ToList();
+                    for (int k = 0; k < charts.Count; k++)
+                    {
+                        string stem = Path.Combine(outputFolder, $"{name}-cell{cell.Number:00}-{k + 1}");
+                        string page = stem + ".html";
+                        ClassicCnn.Platform.AtomicFile.WriteAllText(page,
+                            $"<!DOCTYPE html><html><head><meta charset=\"utf-8\"><script>{plotly}</script></head><body style=\"margin:0;background:white\">{charts[k].Text}</body></html>");
+                        written.Add(page);
+                        if (chromium is null) continue;
+                        var (width, height) = SizeOf(charts[k].Text);
+                        Render(chromium, page, stem + ".png", width, height, work);
+                        written.Add(stem + ".png");
+                        log($"wrote {stem}.png");
+                    }
+                }
+            }
+        }
+        finally
+        {
+            Directory.Delete(work, recursive: true);
+        }
+        return written;
+    }
+
+    static void Render(string chromium, string page, string png, int width, int height, string work)
+    {
+        string temp = png + ".tmp.png";
+        var result = ChildProcess.Run(chromium,
+        [
+            "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+            "--disable-component-update", "--disable-sync", $"--user-data-dir={Path.Combine(work, "profile")}", "--hide-scrollbars",
+            "--virtual-time-budget=5000", $"--window-size={width},{height}", $"--screenshot={temp}", new Uri(page).AbsoluteUri,
+        ], work, TimeSpan.FromMinutes(1));
+        if (!File.Exists(temp))
+            throw new InvalidOperationException($"Chromium wrote no screenshot for {png} (exit code {result.ExitCode}):\n{ChildProcess.Tail(result.Output, 10)}");
+        File.Move(temp, png, overwrite: true);
+    }
+
+    /// <summary>The chart's layout width and height when it sets them, else 800 x 500.</summary>
+    static (int Width, int Height) SizeOf(string html)
+    {
+        var grid = GridSize().Match(html);
+        if (grid.Success) return (int.Parse(grid.Groups[1].Value) + 10, int.Parse(grid.Groups[2].Value) + 10);
+        var width = Width().Match(html);
+        var height = Height().Match(html);
+        return (width.Success ? int.Parse(width.Groups[1].Value) + 20 : 800, height.Success ? int.Parse(height.Groups[1].Value) + 20 : 500);
+    }
+
+    [GeneratedRegex("data-width=\"(\\d+)\" data-height=\"(\\d+)\"")]
+    private static partial Regex GridSize();
+
+    [GeneratedRegex("\"width\":(\\d+)")]
+    private static partial Regex Width();
+
+    [GeneratedRegex("\"height\":(\\d+)")]
+    private static partial Regex Height();
+
+    static string PlotlyJs()
+    {
+        const string resource = "Plotly.NET.plotly-2.28.0.min.js";
+        using var stream = typeof(Plotly.NET.GenericChart).Assembly.GetManifestResourceStream(resource)
+            ?? throw new InvalidOperationException($"Plotly.NET does not carry {resource}.");
+        using var reader = new StreamReader(stream);
+        return reader.ReadToEnd();
+    }
+}

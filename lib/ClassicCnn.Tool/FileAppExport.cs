@@ -1,0 +1,86 @@
+using System.Text;
+using System.Text.RegularExpressions;
+
+namespace ClassicCnn.Tool;
+
+/// <summary>
+/// Turns a notebook into a .NET 10 file-based app (<c>dotnet run app.cs</c>) that runs the same cells in order: the
+/// path that outlives the deprecated Polyglot Notebooks extension. `#r "nuget: ..."` lines become `#:package`
+/// directives, using directives move to the top, and the value a cell ends with is passed to <c>display</c>, which
+/// prints text and writes charts as HTML files. Generated, never edited by hand.
+/// </summary>
+public static partial class FileAppExport
+{
+    public static string Convert(Notebook notebook)
+    {
+        var packages = new List<string>();
+        var usings = new List<string>();
+        var body = new StringBuilder();
+        foreach (var cell in notebook.CodeCells)
+        {
+            var lines = cell.Source.Replace("\r\n", "\n").Split('\n').ToList();
+            var code = new List<string>();
+            foreach (var line in lines)
+            {
+                if (NuGetReference().Match(line) is { Success: true } r)
+                {
+                    string version = r.Groups[2].Success ? r.Groups[2].Value.Trim() : "*";
+                    packages.Add($"#:package {r.Groups[1].Value.Trim()}@{version}");
+                }
+                else if (UsingDirective().IsMatch(line)) usings.Add(line.Trim());
+                else code.Add(line);
+            }
+            body.AppendLine($"// ---- cell {cell.Number} ----");
+            body.AppendLine(DisplayTrailingExpression(code));
+        }
+        var app = new StringBuilder();
+        app.AppendLine($"// Generated from notebooks/{Path.GetFileName(notebook.Path)} by `dotnet run --project lib/ClassicCnn.Tool -- apps`. Do not edit.");
+        app.AppendLine("// Run: dotnet run " + Path.GetFileNameWithoutExtension(notebook.Path) + ".cs");
+        foreach (var p in packages.Distinct()) app.AppendLine(p);
+        app.AppendLine("#:property ManagePackageVersionsCentrally=false");
+        app.AppendLine("#:property PublishAot=false");
+        app.AppendLine("#:property NoWarn=$(NoWarn);CS8321;IL2026;IL3050");
+        foreach (var u in usings.Distinct()) app.AppendLine(u);
+        app.AppendLine("using ClassicCnn.Notebooks;");
+        app.AppendLine();
+        app.Append(body);
+        app.AppendLine("""
+            // ---- what a notebook does with the value a cell ends with ----
+            static void display(object? value) => FileAppDisplay.Show(value);
+            """);
+        return app.ToString();
+    }
+
+    /// <summary>
+    /// A notebook shows the value of a cell's last expression; a program must say so. The trailing lines after the last
+    /// complete statement (ending in ';' or '}' at bracket depth 0) form that expression.
+    /// </summary>
+    static string DisplayTrailingExpression(List<string> lines)
+    {
+        while (lines.Count > 0 && string.IsNullOrWhiteSpace(lines[^1])) lines.RemoveAt(lines.Count - 1);
+        if (lines.Count == 0) return "";
+        int depth = 0, lastStatementEnd = -1;
+        for (int i = 0; i < lines.Count; i++)
+        {
+            string trimmed = StripComment(lines[i]).TrimEnd();
+            foreach (char c in trimmed) depth += c is '(' or '[' or '{' ? 1 : c is ')' or ']' or '}' ? -1 : 0;
+            if (depth == 0 && (trimmed.EndsWith(';') || trimmed.EndsWith('}') || trimmed.Length == 0)) lastStatementEnd = i;
+        }
+        if (lastStatementEnd == lines.Count - 1) return string.Join('\n', lines);
+        var head = lines.Take(lastStatementEnd + 1);
+        var expression = string.Join('\n', lines.Skip(lastStatementEnd + 1));
+        return string.Join('\n', head) + (lastStatementEnd >= 0 ? "\n" : "") + $"display({expression.Trim()});";
+    }
+
+    static string StripComment(string line)
+    {
+        int comment = line.IndexOf("//", StringComparison.Ordinal);
+        return comment >= 0 && !line[..comment].Contains('"') ? line[..comment] : line;
+    }
+
+    [GeneratedRegex(@"^\s*#r\s+""nuget:\s*([^,""]+)(?:,\s*([^""]+))?""")]
+    private static partial Regex NuGetReference();
+
+    [GeneratedRegex(@"^\s*using\s+(static\s+)?[A-Za-z_][\w.]*(\s*=\s*[\w.<>]+)?\s*;\s*$")]
+    private static partial Regex UsingDirective();
+}

@@ -1,0 +1,20 @@
+using ClassicCnn.Data;
+using ClassicCnn.Models;
+using static TorchSharp.torch;
+using static TorchSharp.torch.nn;
+
+namespace ClassicCnn.Benchmarks;
+
+/// <summary>One model as the benchmark runs it: how to build it, its input, and whether it is only timed for inference.</summary>
+public sealed record BenchmarkModel(string Name, Func<int, Module<Tensor, Tensor>> Build, int Channels, int NativeSize, bool Resizable, bool InferenceOnly, Preprocessing Preprocessing)
+{
+    /// <summary>The models of issue 6, by the names the PyTorch script uses too.</summary>
+    public static IReadOnlyList<BenchmarkModel> All { get; } =
+    [
+        new("lenet5", _ => new LeNet5(), 1, 32, false, false, Preprocessing.LeNet5),
+        new("lenet", _ => new LeNet(Activation.Sigmoid, Pooling.Average), 1, 28, false, false, Preprocessing.None),
+        new("alexnet", size => AlexNet.D2l(new AlexNetOptions { InputChannels = 1, Classes = 10, InputSize = size }), 1, 224, true, false, Preprocessing.None),
+        new("vgg-small", size => Vgg.Small(size), 1, 224, true, false, Preprocessing.None),
+        new("vgg16", _ => Vgg.Create("D"), 3, 224, false, true, Preprocessing.None),
+    ];
+}

@@ -1,0 +1,226 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Runtime.InteropServices;
+using System.Text.Json;
+using ClassicCnn.Benchmarks;
+using ClassicCnn.Data;
+using ClassicCnn.Inspection;
+using ClassicCnn.Platform;
+using TorchSharp;
+using static TorchSharp.torch;
+
+// The benchmark of issue 6: TorchSharp beside PyTorch on the same machine. See README, "Performance".
+var options = BenchmarkOptions.Parse(args);
+if (options.LibTorchFolder is { } libtorch) LibTorchFromPyTorch.Load(libtorch);
+if (options.Threads is { } threads) { set_num_threads(threads); set_num_interop_threads(1); }
+var device = options.Device is { } d ? TorchRuntime.Use(d) : TorchRuntime.Device;
+var python = options.NoPyTorch ? null : PyTorchSide.Find(options.Python);
+
+Console.WriteLine($"device {device}, libtorch threads {get_num_threads()}, TorchSharp {TorchRuntime.TorchSharpVersion}" +
+                  (python is null ? ", PyTorch: not found (install python3-torch, or pass --python)" : $", PyTorch: {python.Describe()}"));
+var results = new List<ModelResult>();
+foreach (var model in BenchmarkModel.All.Where(m => options.Models.Contains(m.Name)))
+{
+    int batch = options.Batch ?? model.Name switch { "lenet5" or "lenet" => 256, _ => device.type == DeviceType.CUDA ? 128 : 32 };
+    int size = model.Resizable ? options.Size ?? model.NativeSize : model.NativeSize;
+    if (model.Name == "vgg16") batch = options.Batch ?? (device.type == DeviceType.CUDA ? 64 : 8);
+    var launches = new List<Measurement>();
+    var reference = new List<Measurement>();
+    for (int launch = 0; launch < options.Launches; launch++)
+    {
+        // Alternate the two sides so that the machine's drift hits both alike.
+        launches.Add(Measure.Run(model, batch, size, device, options));
+        if (python is not null) reference.Add(python.Run(model.Name, batch, size, options));
+    }
+    var result = new ModelResult(model.Name, batch, size, launches, reference);
+    results.Add(result);
+    Console.WriteLine(result.Line());
+}
+Console.WriteLine();
+Console.WriteLine(ModelResult.Table(results, device.ToString()));
+string output = options.Output;
+Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(output))!);
+AtomicFile.WriteAllText(output, JsonSerializer.Serialize(new { device = device.ToString(), threads = get_num_threads(), results }, new JsonSerializerOptions { WriteIndented = true }));
+Console.WriteLine($"wrote {output}");
+return 0;
+
+namespace ClassicCnn.Benchmarks
+{
+    public sealed record BenchmarkOptions(HashSet<string> Models, int? Batch, int? Size, int? Threads, int Steps, int Warmup, string? Device,
+        string? LibTorchFolder, int Launches, string Output, bool NoPyTorch, string? Python, int MemoryEpochs, int StepsPerMemoryEpoch)
+    {
+        const string Usage = """
+            usage: dotnet run -c Release --project tests/ClassicCnn.Benchmarks -- [options]
+              --models a,b      lenet5, lenet, alexnet, vgg-small, vgg16 (default: all)
+              --batch N         batch size (default: 256 for LeNet; 128 on CUDA / 32 on CPU for AlexNet and VGG; VGG16 64 / 8)
+              --size N          input size of AlexNet and the small VGG (default 224)
+              --threads N       libtorch threads on both sides (default: libtorch's choice)
+              --steps N         timed steps (default 10), --warmup N untimed steps first (default 3)
+              --launches N      measure each model N times, alternating with PyTorch (default 1)
+              --device D        cpu, cuda, cuda:1 (default: CUDA when available)
+              --libtorch DIR    load libtorch from an existing PyTorch installation's torch/lib folder
+              --python PATH     the Python with torch (default: /usr/bin/python3, then python3)
+              --no-pytorch      skip the PyTorch side
+              --memory-epochs N epochs of the RSS growth check (default 5), --memory-steps N steps each (default 6)
+              --out FILE        JSON results (default artifacts/benchmarks/benchmark.json)
+            """;
+
+        public static BenchmarkOptions Parse(string[] args)
+        {
+            var all = BenchmarkModel.All.Select(m => m.Name).ToHashSet();
+            var o = new BenchmarkOptions(all, null, null, null, 10, 3, null, null, 1, Path.Combine("artifacts", "benchmarks", "benchmark.json"), false, null, 5, 6);
+            for (int i = 0; i < args.Length; i++)
+            {
+                string Next() => i + 1 < args.Length ? args[++i] : Fail($"{args[i]} needs a value");
+                int Int() { string v = Next(); return int.TryParse(v, out int n) && n > 0 ? n : Fail<int>($"{args[i - 1]} wants a positive whole number, not '{v}'"); }
+                o = args[i] switch
+                {
+                    "--models" => o with { Models = Next().Split(',').Select(m => all.Contains(m) ? m : Fail($"unknown model '{m}'; the models are {string.Join(", ", all)}")).ToHashSet() },
+                    "--batch" => o with { Batch = Int() },
+                    "--size" => o with { Size = Int() },
+                    "--threads" => o with { Threads = Int() },
+                    "--steps" => o with { Steps = Int() },
+                    "--warmup" => o with { Warmup = Int() },
+                    "--launches" => o with { Launches = Int() },
+                    "--device" => o with { Device = Next() },
+                    "--libtorch" => o with { LibTorchFolder = Next() },
+                    "--python" => o with { Python = Next() },
+                    "--no-pytorch" => o with { NoPyTorch = true },
+                    "--memory-epochs" => o with { MemoryEpochs = Int() },
+                    "--memory-steps" => o with { StepsPerMemoryEpoch = Int() },
+                    "--out" => o with { Output = Next() },
+                    "-h" or "--help" => Fail<BenchmarkOptions>(""),
+                    var other => Fail<BenchmarkOptions>($"unknown option '{other}'"),
+                };
+            }
+            return o;
+        }
+
+        static string Fail(string message) => Fail<string>(message);
+
+        static T Fail<T>(string message)
+        {
+            if (message.Length > 0) Console.Error.WriteLine($"error: {message}\n");
+            Console.Error.WriteLine(Usage);
+            Environment.Exit(message.Length > 0 ? 2 : 0);
+            return default!;
+        }
+    }
+
+    /// <summary>What one launch measured for one model. Rates are images (or batches) per second; memory in bytes.</summary>
+    public sealed record Measurement(string Side, long Parameters, double TrainImagesPerSecond, double InferenceImagesPerSecond,
+        double PipelineBatchesPerSecond, long PeakRssBytes, long? PeakDeviceBytes, double? RssGrowthPercent, string Blas);
+
+    public static class Measure
+    {
+        public static Measurement Run(BenchmarkModel spec, int batch, int size, Device device, BenchmarkOptions options)
+        {
+            using var model = spec.Build(size);
+            model.to(device);
+            long parameters = model.parameters().Sum(p => p.numel());
+            using var images = randn(batch, spec.Channels, size, size, device: device);
+            using var labels = randint(0, 10, [batch], device: device);
+
+            double train = double.NaN;
+            double? growth = null;
+            if (!spec.InferenceOnly)
+            {
+                train = batch / Probes.TrainingStepSeconds(model, images, labels, options.Steps, options.Warmup);
+                growth = RssGrowth(model, images, labels, options);
+            }
+            double inference = batch / Probes.InferenceSeconds(model, images, options.Steps, options.Warmup);
+            double pipeline = PipelineBatchesPerSecond(spec, batch, size, device);
+            return new Measurement("TorchSharp", parameters, train, inference, pipeline, PeakRss(),
+                device.type == DeviceType.CUDA ? PeakCudaBytes() : null, growth, "libtorch's own (MKL / OpenBLAS as built)");
+        }
+
+        /// <summary>RSS after the first and the last of a few short "epochs" of training steps (TorchSharp issue #1278: memory must stay flat).</summary>
+        static double RssGrowth(TorchSharp.torch.nn.Module<Tensor, Tensor> model, Tensor images, Tensor labels, BenchmarkOptions options)
+        {
+            long first = 0, last = 0;
+            for (int epoch = 1; epoch <= options.MemoryEpochs; epoch++)
+            {
+                Probes.TrainingStepSeconds(model, images, labels, options.StepsPerMemoryEpoch, 0);
+                GC.Collect();
+                long rss = CurrentRss();
+                if (epoch == 1) first = rss;
+                last = rss;
+            }
+            return 100.0 * (last - first) / first;
+        }
+
+        /// <summary>Batches per second of the device-resident pipeline alone: index, convert, resize, normalise.</summary>
+        static double PipelineBatchesPerSecond(BenchmarkModel spec, int batch, int size, Device device)
+        {
+            int count = batch * 16;
+            using var data = new ImageDataset("synthetic", randint(0, 256, [count, 1, 28, 28], dtype: ScalarType.Byte, device: device),
+                randint(0, 10, [count], device: device), Enumerable.Range(0, 10).Select(i => i.ToString()).ToList());
+            var preprocessing = spec.Resizable ? new Preprocessing { Resize = size, Normalize = (0.5, 0.5) } : spec.Preprocessing;
+            var loader = new BatchLoader(data, batch, preprocessing, seed: 1);
+            foreach (var (x, y) in loader.Epoch(0, train: true)) { x.Dispose(); y.Dispose(); } // warm-up
+            var clock = Stopwatch.StartNew();
+            int batches = 0;
+            foreach (var (x, y) in loader.Epoch(1, train: true)) { Probes.Synchronize(x); x.Dispose(); y.Dispose(); batches++; }
+            return batches / clock.Elapsed.TotalSeconds;
+        }
+
+        public static long PeakRss() => ReadStatus("VmHWM:") ?? Process.GetCurrentProcess().PeakWorkingSet64;
+        static long CurrentRss() => ReadStatus("VmRSS:") ?? Environment.WorkingSet;
+
+        static long? ReadStatus(string key)
+        {
+            if (!OperatingSystem.IsLinux()) return null;
+            var line = File.ReadLines("/proc/self/status").FirstOrDefault(l => l.StartsWith(key));
+            return line is null ? null : long.Parse(line[key.Length..].Trim().Split(' ')[0]) * 1024;
+        }
+
+        /// <summary>TorchSharp 0.107.0 exposes no CUDA memory statistics; the peak is read from nvidia-smi when it is there.</summary>
+        static long? PeakCudaBytes()
+        {
+            try
+            {
+                var info = new ProcessStartInfo("nvidia-smi", ["--query-compute-apps=pid,used_memory", "--format=csv,noheader,nounits"]) { RedirectStandardOutput = true };
+                using var process = Process.Start(info)!;
+                string text = process.StandardOutput.ReadToEnd();
+                process.WaitForExit();
+                var mine = text.Split('\n').Select(l => l.Split(',')).FirstOrDefault(p => p.Length == 2 && p[0].Trim() == Environment.ProcessId.ToString());
+                return mine is null ? null : long.Parse(mine[1].Trim()) * 1024 * 1024;
+            }
+            catch (System.ComponentModel.Win32Exception) { return null; }
+        }
+    }
+
+    /// <summary>Both sides' measurements of one model, medians over the launches.</summary>
+    public sealed record ModelResult(string Model, int Batch, int Size, List<Measurement> TorchSharp, List<Measurement> PyTorch)
+    {
+        static double Median(IEnumerable<double> values) => Probes.Median(values.Where(double.IsFinite).ToList());
+        public double Train => Median(TorchSharp.Select(m => m.TrainImagesPerSecond));
+        public double Inference => Median(TorchSharp.Select(m => m.InferenceImagesPerSecond));
+        public double Pipeline => Median(TorchSharp.Select(m => m.PipelineBatchesPerSecond));
+        public double? PyTrain => PyTorch.Count == 0 ? null : Median(PyTorch.Select(m => m.TrainImagesPerSecond));
+        public double? PyInference => PyTorch.Count == 0 ? null : Median(PyTorch.Select(m => m.InferenceImagesPerSecond));
+        public double? TrainRatio => PyTrain is > 0 ? Train / PyTrain : null;
+        public double? InferenceRatio => PyInference is > 0 ? Inference / PyInference : null;
+        /// <summary>How many training steps' worth of batches the pipeline prepares in the time of one step.</summary>
+        public double PipelineOverStep => Pipeline / (Train / Batch);
+        public double Spread => TorchSharp.Count < 2 ? 0 : 100 * (TorchSharp.Max(m => m.TrainImagesPerSecond) - TorchSharp.Min(m => m.TrainImagesPerSecond)) / Train;
+
+        static string F(double? v, string format = "N0") => v is { } x && double.IsFinite(x) ? x.ToString(format, CultureInfo.InvariantCulture) : "-";
+
+        public string Line() =>
+            $"{Model}: train {F(Train)} img/s (PyTorch {F(PyTrain)}, ratio {F(TrainRatio, "0.00")}), inference {F(Inference)} img/s (ratio {F(InferenceRatio, "0.00")}), " +
+            $"pipeline {F(Pipeline)} batches/s = {F(PipelineOverStep, "0")}x the step, peak RSS {TorchSharp.Max(m => m.PeakRssBytes) / 1048576} MiB" +
+            (PyTorch.Count > 0 ? $" (PyTorch {PyTorch.Max(m => m.PeakRssBytes) / 1048576} MiB)" : "") +
+            (TorchSharp[0].RssGrowthPercent is { } g ? $", RSS growth from the first to the last epoch {g:+0.0;-0.0}%" : "");
+
+        public static string Table(IReadOnlyList<ModelResult> results, string device)
+        {
+            var rows = new List<string[]> { new[] { "model", "batch", "size", "train img/s", "PyTorch", "ratio", "infer img/s", "PyTorch", "ratio", "pipeline/step", "peak RSS MiB", "PyTorch MiB", "RSS growth %", "spread %" } };
+            foreach (var r in results)
+                rows.Add([r.Model, r.Batch.ToString(), r.Size.ToString(), F(r.Train), F(r.PyTrain), F(r.TrainRatio, "0.00"), F(r.Inference), F(r.PyInference), F(r.InferenceRatio, "0.00"),
+                    F(r.PipelineOverStep, "0") + "x", (r.TorchSharp.Max(m => m.PeakRssBytes) / 1048576).ToString(), r.PyTorch.Count == 0 ? "-" : (r.PyTorch.Max(m => m.PeakRssBytes) / 1048576).ToString(),
+                    F(r.TorchSharp[0].RssGrowthPercent, "+0.0;-0.0"), F(r.Spread, "0.0")]);
+            return new ClassicCnn.Notebooks.HtmlTable(rows, $"TorchSharp beside PyTorch on {device}").ToString();
+        }
+    }
+}

@@ -1,0 +1,84 @@
+using System.Diagnostics;
+using System.Runtime.InteropServices;
+using System.Text.Json;
+
+namespace ClassicCnn.Benchmarks;
+
+/// <summary>Runs bench_pytorch.py (the same models and steps in PyTorch) for one model and reads its JSON line.</summary>
+public sealed class PyTorchSide(string python, string version)
+{
+    public string Describe() => $"{version} ({python})";
+
+    public static PyTorchSide? Find(string? configured)
+    {
+        foreach (var candidate in configured is not null ? [configured] : new[] { "/usr/bin/python3", "python3", "python" })
+        {
+            try
+            {
+                var info = new ProcessStartInfo(candidate, ["-c", "import torch; print(torch.__version__)"]) { RedirectStandardOutput = true, RedirectStandardError = true };
+                using var process = Process.Start(info)!;
+                string output = process.StandardOutput.ReadToEnd().Trim();
+                process.WaitForExit();
+                if (process.ExitCode == 0) return new PyTorchSide(candidate, "PyTorch " + output);
+            }
+            catch (System.ComponentModel.Win32Exception) { }
+        }
+        return null;
+    }
+
+    public Measurement Run(string model, int batch, int size, BenchmarkOptions options)
+    {
+        string script = Path.Combine(AppContext.BaseDirectory, "bench_pytorch.py");
+        var arguments = new List<string> { script, "--model", model, "--batch", batch.ToString(), "--size", size.ToString(),
+            "--steps", options.Steps.ToString(), "--warmup", options.Warmup.ToString(),
+            "--memory-epochs", options.MemoryEpochs.ToString(), "--memory-steps", options.StepsPerMemoryEpoch.ToString() };
+        if (options.Threads is { } t) arguments.AddRange(["--threads", t.ToString()]);
+        if (options.Device is { } d) arguments.AddRange(["--device", d]);
+        var info = new ProcessStartInfo(python, arguments) { RedirectStandardOutput = true, RedirectStandardError = true };
+        using var process = Process.Start(info)!;
+        string stdout = process.StandardOutput.ReadToEnd();
+        string stderr = process.StandardError.ReadToEnd();
+        process.WaitForExit();
+        string? json = stdout.Split('\n').LastOrDefault(l => l.StartsWith('{'));
+        if (process.ExitCode != 0 || json is null)
+            throw new InvalidOperationException($"bench_pytorch.py failed for {model} (exit code {process.ExitCode}):\n{stderr}");
+        var m = JsonDocument.Parse(json).RootElement;
+        return new Measurement("PyTorch", m.GetProperty("parameters").GetInt64(), Get(m, "train"), Get(m, "inference"), double.NaN,
+            m.GetProperty("peak_rss").GetInt64(), null, m.TryGetProperty("rss_growth", out var g) && g.ValueKind == JsonValueKind.Number ? g.GetDouble() : null,
+            m.GetProperty("blas").GetString() ?? "?");
+    }
+
+    static double Get(JsonElement e, string name) => e.GetProperty(name).ValueKind == JsonValueKind.Number ? e.GetProperty(name).GetDouble() : double.NaN;
+}
+
+/// <summary>
+/// Makes TorchSharp use the libtorch of an installed PyTorch (for instance a CUDA build on a GPU machine where the
+/// TorchSharp CUDA packages cannot be restored): the PyTorch libraries are loaded first, globally, so that
+/// libLibTorchSharp.so binds to them.
+/// </summary>
+public static class LibTorchFromPyTorch
+{
+    [DllImport("libc", EntryPoint = "dlopen")]
+    static extern IntPtr DlOpen(string path, int flags);
+
+    [DllImport("libc", EntryPoint = "dlerror")]
+    static extern IntPtr DlError();
+
+    const int RtldNow = 2, RtldGlobal = 0x100;
+
+    public static void Load(string folder)
+    {
+        if (!Directory.Exists(folder))
+            throw new DirectoryNotFoundException($"--libtorch {folder}: no such folder; give PyTorch's torch/lib folder (python3 -c \"import torch, os; print(os.path.dirname(torch.__file__) + '/lib')\").");
+        if (!OperatingSystem.IsLinux())
+            throw new PlatformNotSupportedException("--libtorch is implemented for Linux only.");
+        foreach (var name in new[] { "libc10.so", "libc10_cuda.so", "libtorch_cpu.so", "libtorch_cuda.so", "libtorch.so" })
+        {
+            string path = Path.Combine(folder, name);
+            if (!File.Exists(path)) continue;
+            if (DlOpen(path, RtldNow | RtldGlobal) == IntPtr.Zero)
+                throw new InvalidOperationException($"Could not load {path}: {Marshal.PtrToStringAnsi(DlError())}");
+            Console.WriteLine($"loaded {path}");
+        }
+    }
+}

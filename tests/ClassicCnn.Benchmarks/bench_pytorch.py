@@ -1,0 +1,172 @@
+"""The PyTorch side of the ClassicCnn benchmark: the same models, batch, input size, threads and optimizer as the
+TorchSharp side (tests/ClassicCnn.Benchmarks), one model per run, one JSON line on stdout. Run by the C# benchmark;
+written for PyTorch 1.13 (Debian's python3-torch) and later."""
+import argparse, json, math, resource, statistics, sys, time
+
+import torch
+from torch import nn
+import torch.nn.functional as F
+
+
+class ScaledTanh(nn.Module):
+    def forward(self, x):
+        return 1.7159 * torch.tanh(x * (2.0 / 3.0))
+
+
+class Subsampling(nn.Module):
+    def __init__(self, maps):
+        super().__init__()
+        self.coefficient = nn.Parameter(torch.full((maps,), 0.25))
+        self.bias = nn.Parameter(torch.zeros(maps))
+
+    def forward(self, x):
+        s = F.avg_pool2d(x, 2) * 4
+        return 1.7159 * torch.tanh((s * self.coefficient.view(1, -1, 1, 1) + self.bias.view(1, -1, 1, 1)) * (2.0 / 3.0))
+
+
+C3_INPUTS = [[0, 1, 2], [1, 2, 3], [2, 3, 4], [3, 4, 5], [4, 5, 0], [5, 0, 1],
+             [0, 1, 2, 3], [1, 2, 3, 4], [2, 3, 4, 5], [3, 4, 5, 0], [4, 5, 0, 1], [5, 0, 1, 2],
+             [0, 1, 3, 4], [1, 2, 4, 5], [0, 2, 3, 5], [0, 1, 2, 3, 4, 5]]
+
+
+class PartialConv(nn.Module):
+    def __init__(self):
+        super().__init__()
+        index = [j * 6 + i for j, maps in enumerate(C3_INPUTS) for i in maps]
+        self.register_buffer("index", torch.tensor(index), persistent=False)
+        self.weight = nn.Parameter(torch.empty(len(index), 5, 5).uniform_(-0.02, 0.02))
+        self.bias = nn.Parameter(torch.zeros(16))
+
+    def forward(self, x):
+        dense = torch.zeros(96, 5, 5, dtype=self.weight.dtype, device=self.weight.device).index_copy(0, self.index, self.weight)
+        return F.conv2d(x, dense.view(16, 6, 5, 5), self.bias)
+
+
+class LeNet5(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.net = nn.Sequential(nn.Conv2d(1, 6, 5), ScaledTanh(), Subsampling(6), PartialConv(), ScaledTanh(), Subsampling(16),
+                                 nn.Conv2d(16, 120, 5), ScaledTanh(), nn.Flatten(), nn.Linear(120, 84), ScaledTanh())
+        self.register_buffer("centres", torch.randint(0, 2, (10, 84)).float() * 2 - 1)
+
+    def forward(self, x):
+        f = self.net(x)
+        return (f.unsqueeze(1) - self.centres.unsqueeze(0)).square().sum(-1)
+
+    @staticmethod
+    def loss(output, labels):
+        correct = output.gather(1, labels.unsqueeze(1)).squeeze(1)
+        j = torch.full((output.shape[0], 1), -1.0, device=output.device)
+        return (correct + torch.cat([j, -output], 1).logsumexp(1)).mean()
+
+
+def lenet():
+    return nn.Sequential(nn.Conv2d(1, 6, 5, padding=2), nn.Sigmoid(), nn.AvgPool2d(2, 2), nn.Conv2d(6, 16, 5), nn.Sigmoid(), nn.AvgPool2d(2, 2),
+                         nn.Flatten(), nn.Linear(400, 120), nn.Sigmoid(), nn.Linear(120, 84), nn.Sigmoid(), nn.Linear(84, 10))
+
+
+def size_after(n, k, s=1, p=0):
+    return 0 if n + 2 * p < k else (n + 2 * p - k) // s + 1
+
+
+def alexnet_d2l(size):
+    s = size_after(size, 11, 4, 1); s = size_after(s, 3, 2); s = size_after(s, 3, 2); s = size_after(s, 3, 2)
+    return nn.Sequential(
+        nn.Conv2d(1, 96, 11, 4, 1), nn.ReLU(), nn.MaxPool2d(3, 2), nn.Conv2d(96, 256, 5, padding=2), nn.ReLU(), nn.MaxPool2d(3, 2),
+        nn.Conv2d(256, 384, 3, padding=1), nn.ReLU(), nn.Conv2d(384, 384, 3, padding=1), nn.ReLU(), nn.Conv2d(384, 256, 3, padding=1), nn.ReLU(),
+        nn.MaxPool2d(3, 2), nn.Flatten(), nn.Linear(256 * s * s, 4096), nn.ReLU(), nn.Dropout(0.5), nn.Linear(4096, 4096), nn.ReLU(), nn.Dropout(0.5),
+        nn.Linear(4096, 10))
+
+
+def vgg(cfg, in_channels, classes, size, divisor=1, adaptive=False):
+    layers, c = [], in_channels
+    for v in cfg:
+        if v == "M":
+            layers.append(nn.MaxPool2d(2, 2))
+        else:
+            layers += [nn.Conv2d(c, v // divisor, 3, padding=1), nn.ReLU()]
+            c = v // divisor
+    spatial = 7 if adaptive else size // 32
+    head = [nn.AdaptiveAvgPool2d(7)] if adaptive else []
+    return nn.Sequential(*layers, *head, nn.Flatten(), nn.Linear(c * spatial * spatial, 4096), nn.ReLU(), nn.Dropout(0.5),
+                         nn.Linear(4096, 4096), nn.ReLU(), nn.Dropout(0.5), nn.Linear(4096, classes))
+
+
+A = [64, "M", 128, "M", 256, 256, "M", 512, 512, "M", 512, 512, "M"]
+D = [64, 64, "M", 128, 128, "M", 256, 256, 256, "M", 512, 512, 512, "M", 512, 512, 512, "M"]
+
+
+def build(name, size):
+    if name == "lenet5": return LeNet5(), 1, 32, False
+    if name == "lenet": return lenet(), 1, 28, False
+    if name == "alexnet": return alexnet_d2l(size), 1, size, False
+    if name == "vgg-small": return vgg(A, 1, 10, size, divisor=4), 1, size, False
+    if name == "vgg16": return vgg(D, 3, 1000, 224, adaptive=True), 3, 224, True
+    raise SystemExit(f"unknown model {name}")
+
+
+def rss_kib():
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    return 0
+
+
+def blas():
+    config = torch.__config__.show()
+    for word in ("mkl", "openblas", "OpenBLAS", "MKL"):
+        if word in config:
+            return word
+    return "unknown"
+
+
+def main():
+    p = argparse.ArgumentParser()
+    p.add_argument("--model", required=True); p.add_argument("--batch", type=int, required=True); p.add_argument("--size", type=int, default=224)
+    p.add_argument("--steps", type=int, default=10); p.add_argument("--warmup", type=int, default=3); p.add_argument("--threads", type=int)
+    p.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
+    p.add_argument("--memory-epochs", type=int, default=5); p.add_argument("--memory-steps", type=int, default=6)
+    a = p.parse_args()
+    if a.threads:
+        torch.set_num_threads(a.threads)
+    device = torch.device(a.device)
+    model, channels, size, inference_only = build(a.model, a.size)
+    model.to(device)
+    images = torch.randn(a.batch, channels, size, size, device=device)
+    labels = torch.randint(0, 10, (a.batch,), device=device)
+    loss_of = LeNet5.loss if a.model == "lenet5" else F.cross_entropy
+    sync = (lambda: torch.cuda.synchronize()) if device.type == "cuda" else (lambda: None)
+
+    def step_times(n, warmup):
+        optimizer = torch.optim.SGD(model.parameters(), lr=1e-6)
+        model.train(); times = []
+        for i in range(warmup + n):
+            start = time.perf_counter()
+            optimizer.zero_grad(); loss = loss_of(model(images), labels); loss.backward(); optimizer.step(); sync()
+            if i >= warmup: times.append(time.perf_counter() - start)
+        return times
+
+    train, growth = float("nan"), None
+    if not inference_only:
+        train = a.batch / statistics.median(step_times(a.steps, a.warmup))
+        first = last = 0
+        for epoch in range(1, a.memory_epochs + 1):
+            step_times(a.memory_steps, 0)
+            last = rss_kib()
+            if epoch == 1: first = last
+        growth = 100.0 * (last - first) / first
+    model.eval(); times = []
+    with torch.no_grad():
+        for i in range(a.warmup + a.steps):
+            start = time.perf_counter(); model(images); sync()
+            if i >= a.warmup: times.append(time.perf_counter() - start)
+    inference = a.batch / statistics.median(times)
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+    print(json.dumps({"model": a.model, "parameters": sum(p.numel() for p in model.parameters()), "train": None if math.isnan(train) else train,
+                      "inference": inference, "peak_rss": peak, "rss_growth": growth, "blas": blas(), "threads": torch.get_num_threads(),
+                      "torch": torch.__version__}))
+
+
+if __name__ == "__main__":
+    main()
