@@ -40,8 +40,7 @@ public static partial class FileAppExport
         app.AppendLine("#:property ManagePackageVersionsCentrally=false");
         app.AppendLine("#:property PublishAot=false");
         app.AppendLine("#:property NoWarn=$(NoWarn);CS8321;IL2026;IL3050");
-        foreach (var u in usings.Distinct()) app.AppendLine(u);
-        app.AppendLine("using ClassicCnn.Notebooks;");
+        foreach (var u in usings.Append("using ClassicCnn.Notebooks;").Distinct()) app.AppendLine(u);
         app.AppendLine();
         app.Append(body);
         app.AppendLine("""

@@ -40,7 +40,7 @@ Console.WriteLine();
 Console.WriteLine(ModelResult.Table(results, device.ToString()));
 string output = options.Output;
 Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(output))!);
-AtomicFile.WriteAllText(output, JsonSerializer.Serialize(new { device = device.ToString(), threads = get_num_threads(), results }, new JsonSerializerOptions { WriteIndented = true }));
+AtomicFile.WriteAllText(output, JsonSerializer.Serialize(new { device = device.ToString(), threads = get_num_threads(), results }, new JsonSerializerOptions { WriteIndented = true, NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals }));
 Console.WriteLine($"wrote {output}");
 return 0;
 
