@@ -7,7 +7,8 @@ namespace ClassicCnn.Tests;
 [CollectionDefinition(Name, DisableParallelization = true)]
 public sealed class EnvironmentCollection
 {
-    public const string Name = "tests that set environment variables";
+    /// <summary>Runs alone: its tests set environment variables or rely on libtorch's process-wide random generator.</summary>
+    public const string Name = "tests that must not run beside others";
 }
 
 [Collection(EnvironmentCollection.Name)]

@@ -8,7 +8,8 @@ using static TorchSharp.torch.nn;
 
 namespace ClassicCnn.Tests;
 
-/// <summary>The pipeline and the trainer on a small real subset of the bundled MNIST sample.</summary>
+/// <summary>The pipeline and the trainer on a small real subset of the bundled MNIST sample (alone: they seed the global generator).</summary>
+[Collection(EnvironmentCollection.Name)]
 public class TrainingTests
 {
     static ImageDataset Sample(Split split, int count) =>
