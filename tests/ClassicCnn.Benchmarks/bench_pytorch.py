@@ -1,7 +1,7 @@
 """The PyTorch side of the ClassicCnn benchmark: the same models, batch, input size, threads and optimizer as the
 TorchSharp side (tests/ClassicCnn.Benchmarks), one model per run, one JSON line on stdout. Run by the C# benchmark;
 written for PyTorch 1.13 (Debian's python3-torch) and later."""
-import argparse, json, math, resource, statistics, sys, time
+import argparse, json, math, statistics, time
 
 import torch
 from torch import nn
@@ -105,12 +105,16 @@ def build(name, size):
     raise SystemExit(f"unknown model {name}")
 
 
-def rss_kib():
+def status_kib(key):
     with open("/proc/self/status") as f:
         for line in f:
-            if line.startswith("VmRSS:"):
+            if line.startswith(key):
                 return int(line.split()[1])
     return 0
+
+
+def rss_kib():
+    return status_kib("VmRSS:")
 
 
 def blas():
@@ -162,7 +166,8 @@ def main():
             start = time.perf_counter(); model(images); sync()
             if i >= a.warmup: times.append(time.perf_counter() - start)
     inference = a.batch / statistics.median(times)
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+    # VmHWM, not ru_maxrss: a child started by the .NET side inherits its parent's ru_maxrss.
+    peak = status_kib("VmHWM:") * 1024
     print(json.dumps({"model": a.model, "parameters": sum(p.numel() for p in model.parameters()), "train": None if math.isnan(train) else train,
                       "inference": inference, "peak_rss": peak, "rss_growth": growth, "blas": blas(), "threads": torch.get_num_threads(),
                       "torch": torch.__version__}))

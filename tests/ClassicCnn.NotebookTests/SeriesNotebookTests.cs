@@ -45,22 +45,4 @@ public class SeriesNotebookTests(SeriesFixture series)
         var problems = NotebookFormat.Check(Path.Combine(series.Repository.Notebooks, notebook));
         Assert.True(problems.Count == 0, string.Join("\n", problems));
     }
-
-    [Fact]
-    public void Running_all_cells_twice_in_one_kernel_works()
-    {
-        // Run All twice = every cell of 00-setup, then every cell again, in one kernel process.
-        var source = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.Combine(series.Repository.Notebooks, "00-setup.ipynb")))!.AsObject();
-        var cells = source["cells"]!.AsArray();
-        foreach (var cell in cells.Select(c => c!.DeepClone()).ToList()) cells.Add(cell);
-        string folder = Path.Combine(series.Repository.Artifacts, "twice");
-        Directory.CreateDirectory(folder);
-        string twice = Path.Combine(folder, "00-setup-twice.ipynb");
-        File.WriteAllText(twice, source.ToJsonString());
-
-        var result = series.Runner.Run(twice, Path.Combine(folder, "executed"));
-        Assert.True(result.Passed, string.Join("\n", result.Failures));
-        var charts = Notebook.Load(result.OutputPath).CodeCells.SelectMany(c => c.Outputs).Count(o => o.Text.Contains("Plotly.newPlot"));
-        Assert.Equal(2, charts);
-    }
 }
