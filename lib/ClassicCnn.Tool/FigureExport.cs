@@ -20,6 +20,31 @@ public static partial class FigureExport
         return folders.SelectMany(f => names.Select(n => Path.Combine(f, n))).FirstOrDefault(File.Exists);
     }
 
+    /// <summary>The figures README shows, found by their titles among the exported PNGs and copied to .github/readme/.</summary>
+    public static readonly IReadOnlyList<(string Title, string File)> ReadmeFigures =
+    [
+        ("Table I: which S2 maps", "lenet5-c3-table.png"),
+        ("LeNet (ReLU, Max pooling)", "lenet-training.png"),
+        ("AlexNet (paper): parameters and compute per layer", "alexnet-parameters.png"),
+        ("VGG configurations: parameters barely grow", "vgg-configurations.png"),
+    ];
+
+    /// <summary>Copies the PNG of each chart of <see cref="ReadmeFigures"/> from the export into <paramref name="readmeFolder"/>.</summary>
+    public static IReadOnlyList<string> CopyReadmeFigures(string figuresFolder, string readmeFolder)
+    {
+        Directory.CreateDirectory(readmeFolder);
+        var copied = new List<string>();
+        var pages = Directory.EnumerateFiles(figuresFolder, "*.html").Order(StringComparer.Ordinal).ToList();
+        foreach (var (title, file) in ReadmeFigures)
+        {
+            string? page = pages.LastOrDefault(p => File.Exists(Path.ChangeExtension(p, ".png")) && File.ReadAllText(p).Contains($"\"title\":{{\"text\":\"{title}"));
+            if (page is null) continue;
+            File.Copy(Path.ChangeExtension(page, ".png"), Path.Combine(readmeFolder, file), overwrite: true);
+            copied.Add(Path.Combine(readmeFolder, file));
+        }
+        return copied;
+    }
+
     /// <summary>
     /// Writes NOTEBOOK-cellNN-K.html (a standalone page that works offline) for every chart, and a .png beside it when
     /// Chromium is available; returns the files written.

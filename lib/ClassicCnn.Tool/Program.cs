@@ -65,6 +65,8 @@ static class Cli
     static int ExportFigures(Repository repository)
     {
         var files = FigureExport.Export(repository.ExecutedNotebooks, repository.Figures, Log);
+        foreach (var copied in FigureExport.CopyReadmeFigures(repository.Figures, Path.Combine(repository.Root, ".github", "readme")))
+            Log($"README figure {copied}");
         Log($"{files.Count(f => f.EndsWith(".png"))} PNG and {files.Count(f => f.EndsWith(".html"))} HTML figures in {repository.Figures}");
         return 0;
     }
