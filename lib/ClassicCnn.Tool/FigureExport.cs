@@ -57,7 +57,7 @@ public static partial class FigureExport
         if (!Directory.Exists(executedFolder))
             throw new DirectoryNotFoundException($"{executedFolder} does not exist: run the notebooks first (dotnet run --project lib/ClassicCnn.Tool -- run).");
         Directory.CreateDirectory(outputFolder);
-        string plotly = PlotlyJs();
+        string plotly = ClassicCnn.Notebooks.NotebookHtml.PlotlyJs;
         var written = new List<string>();
         string work = Directory.CreateTempSubdirectory("classiccnn-figures-").FullName;
         try
@@ -124,13 +124,4 @@ public static partial class FigureExport
 
     [GeneratedRegex("\"height\":(\\d+)")]
     private static partial Regex Height();
-
-    static string PlotlyJs()
-    {
-        const string resource = "Plotly.NET.plotly-2.28.0.min.js";
-        using var stream = typeof(Plotly.NET.GenericChart).Assembly.GetManifestResourceStream(resource)
-            ?? throw new InvalidOperationException($"Plotly.NET does not carry {resource}.");
-        using var reader = new StreamReader(stream);
-        return reader.ReadToEnd();
-    }
 }

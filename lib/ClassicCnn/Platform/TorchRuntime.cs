@@ -45,7 +45,7 @@ public static class TorchRuntime
     static void PreloadPackagedLibTorch()
     {
         if (!OperatingSystem.IsLinux() || File.Exists(Path.Combine(AppContext.BaseDirectory, "libtorch.so"))
-            || Directory.Exists(Path.Combine(AppContext.BaseDirectory, "runtimes", "linux-x64", "native")) && File.Exists(Path.Combine(AppContext.BaseDirectory, "runtimes", "linux-x64", "native", "libtorch.so")))
+            || File.Exists(Path.Combine(AppContext.BaseDirectory, "runtimes", "linux-x64", "native", "libtorch.so")))
             return;
         string packages = LibStdCxxCompatibility.NuGetPackagesFolder();
         string torchSharpCopy = Path.Combine(Path.GetDirectoryName(typeof(torch).Assembly.Location) ?? "", "cpu");

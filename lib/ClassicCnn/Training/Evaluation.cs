@@ -96,8 +96,8 @@ public static class Evaluation
     {
         using var scope = NewDisposeScope();
         var views = Preprocessing.TenViews(images);
-        var sum = zeros_like(Probabilities(model, model.call(views[0])));
-        foreach (var view in views) sum.add_(Probabilities(model, model.call(view)));
+        var sum = Probabilities(model, model.call(views[0]));
+        foreach (var view in views.Skip(1)) sum.add_(Probabilities(model, model.call(view)));
         return sum.div_(views.Count).MoveToOuterDisposeScope();
     }
 
