@@ -4,7 +4,7 @@ using System.Xml.Linq;
 namespace ClassicCnn.Tool;
 
 /// <summary>
-/// The notebooks reference the library as <c>#r "nuget: ClassicCnn, 0.1.0-*"</c> from a local folder feed.
+/// The notebooks reference the library as <c>#r "nuget: ClassicCnn, *-*"</c> from a local folder feed.
 /// NuGet never re-reads a version it has cached (in ~/.nuget/packages and in the kernels'
 /// ~/.packagemanagement cache), so every pack gets a new, higher prerelease number and the floating
 /// reference always picks the code just built.
@@ -15,7 +15,7 @@ public sealed partial class LocalPackageFeed(Repository repository)
     public const string SourceName = "ClassicCnnLocal";
     const int VersionsKept = 3;
 
-    /// <summary>The version in lib/ClassicCnn/ClassicCnn.csproj, which the notebooks float on (0.1.0 → "0.1.0-*").</summary>
+    /// <summary>The version in lib/ClassicCnn/ClassicCnn.csproj; packs are prereleases of it (0.1.0-local.N).</summary>
     public string BaseVersion
     {
         get
@@ -26,7 +26,12 @@ public sealed partial class LocalPackageFeed(Repository repository)
         }
     }
 
-    public string FloatingReference => $"{BaseVersion}-*";
+    /// <summary>
+    /// What the notebooks write after the package name. "*-*" (the newest version, prereleases included) because
+    /// .NET Interactive refuses a second `#r` of any other floating range once resolved ("0.1.0-* cannot be added
+    /// because version 0.1.0-local.N was added previously"), which broke Run All twice in one kernel.
+    /// </summary>
+    public const string FloatingReference = "*-*";
 
     /// <summary>A prerelease number above every one this machine has seen: in the feed and in the NuGet cache.</summary>
     public string NextVersion()

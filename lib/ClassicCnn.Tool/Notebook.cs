@@ -13,7 +13,7 @@ public sealed record CodeCell(int Number, string Source, IReadOnlyList<CellOutpu
 /// A .ipynb notebook as VS Code's Polyglot Notebooks writes it. A cell can declare outputs it must produce in
 /// its metadata: <c>"classiccnn": { "expectMimeTypes": ["text/html"], "expectText": ["TorchSharp"] }</c>.
 /// </summary>
-public sealed class Notebook
+public sealed partial class Notebook
 {
     public string Path { get; }
     public JsonObject Json { get; }
@@ -47,6 +47,41 @@ public sealed class Notebook
         }
         return new Notebook(path, node as JsonObject ?? throw new InvalidDataException($"{path}: the top level is not a JSON object."));
     }
+
+    /// <summary>
+    /// Writes a notebook with every cell of <paramref name="sourcePath"/> repeated <paramref name="passes"/> times, each
+    /// pass followed by a cell that prints the kernel's working set after a full garbage collection
+    /// ("classiccnn pass N: working set B bytes").
+    /// </summary>
+    public static void WriteRepeated(string sourcePath, string outputPath, int passes)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(passes, 1);
+        var json = Load(sourcePath).Json.DeepClone().AsObject();
+        var cells = (JsonArray)json["cells"]!;
+        var template = cells.FirstOrDefault(c => (string?)c?["cell_type"] == "code")?.DeepClone().AsObject()
+            ?? throw new InvalidDataException($"{sourcePath}: has no code cell to run twice.");
+        JsonNode MemoryCell(int pass)
+        {
+            var cell = template.DeepClone().AsObject();
+            cell["outputs"] = new JsonArray();
+            cell["metadata"]!.AsObject().Remove("classiccnn");
+            cell["source"] = new JsonArray(
+                "GC.Collect(); GC.WaitForPendingFinalizers(); GC.Collect();\n",
+                $"Console.WriteLine($\"classiccnn pass {pass}: working set {{System.Diagnostics.Process.GetCurrentProcess().WorkingSet64}} bytes\");");
+            return cell;
+        }
+        var original = cells.Select(c => c!.DeepClone()).ToList();
+        cells.Add(MemoryCell(1));
+        for (int pass = 2; pass <= passes; pass++)
+        {
+            foreach (var cell in original) cells.Add(cell.DeepClone());
+            cells.Add(MemoryCell(pass));
+        }
+        ClassicCnn.Platform.AtomicFile.WriteAllText(outputPath, json.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+    }
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"classiccnn pass (\d): working set (\d+) bytes")]
+    internal static partial System.Text.RegularExpressions.Regex PassMemory();
 
     static CodeCell ReadCodeCell(JsonObject cell, int number)
     {

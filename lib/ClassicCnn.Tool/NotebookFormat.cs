@@ -28,6 +28,12 @@ public static class NotebookFormat
         Expect((string?)json["metadata"]?["polyglot_notebook"]?["kernelInfo"]?["defaultKernelName"] == "csharp",
             "metadata.polyglot_notebook.kernelInfo.defaultKernelName must be \"csharp\".");
 
+        // Any other version text breaks Run All twice in one kernel (see LocalPackageFeed.FloatingReference).
+        string expectedReference = $"#r \"nuget: {LocalPackageFeed.PackageId}, {LocalPackageFeed.FloatingReference}\"";
+        foreach (var cell in notebook.CodeCells)
+            foreach (var line in cell.Source.Split('\n').Where(l => l.TrimStart().StartsWith($"#r \"nuget: {LocalPackageFeed.PackageId},")))
+                Expect(line.Trim() == expectedReference, $"cell {cell.Number} has '{line.Trim()}'; write {expectedReference}.");
+
         var cells = json["cells"] as JsonArray ?? [];
         for (int i = 0; i < cells.Count; i++)
         {

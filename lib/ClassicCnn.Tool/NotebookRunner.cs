@@ -14,7 +14,8 @@ public sealed class NotebookRunner(Repository repository)
 {
     public TimeSpan Timeout { get; init; } = TimeSpan.FromMinutes(30);
 
-    public NotebookResult Run(string notebookPath, string outputFolder)
+    /// <param name="workingDirectory">where the kernel starts; the notebook's own folder when null.</param>
+    public NotebookResult Run(string notebookPath, string outputFolder, string? workingDirectory = null)
     {
         notebookPath = Path.GetFullPath(notebookPath);
         string name = Path.GetFileNameWithoutExtension(notebookPath);
@@ -28,7 +29,7 @@ public sealed class NotebookRunner(Repository repository)
         var source = Notebook.Load(notebookPath);
         var child = ChildProcess.Run("dotnet",
             ["tool", "run", "dotnet-repl", "--", "--run", notebookPath, "--exit-after-run", "--output-path", outputPath],
-            workingDirectory: Path.GetDirectoryName(notebookPath)!, timeout: Timeout, logPath: logPath,
+            workingDirectory: workingDirectory ?? Path.GetDirectoryName(notebookPath)!, timeout: Timeout, logPath: logPath,
             environment: new Dictionary<string, string> { ["NO_COLOR"] = "1", ["CLASSICCNN_HEADLESS"] = "1" });
 
         var failures = new List<string>();
@@ -44,6 +45,28 @@ public sealed class NotebookRunner(Repository repository)
         if (child.ExitCode != 0 && failures.Count == 0)
             failures.Add($"dotnet-repl exited with code {child.ExitCode} although no cell reported an error; see {logPath}");
         return new NotebookResult(name, notebookPath, outputPath, logPath, child.Duration, failures);
+    }
+
+    /// <summary>
+    /// The classroom check: runs every cell of the notebook <paramref name="passes"/> times in one kernel (as Run All
+    /// clicked again and again does) and reads the kernel's working set after each pass from the memory cells that
+    /// <see cref="Notebook.WriteRepeated"/> adds.
+    /// </summary>
+    public (NotebookResult Result, IReadOnlyList<long> WorkingSetAfterPass) RunRepeated(string notebookPath, string outputFolder, int passes = 2)
+    {
+        notebookPath = Path.GetFullPath(notebookPath);
+        Directory.CreateDirectory(outputFolder);
+        string repeated = Path.Combine(Path.GetFullPath(outputFolder), $"{Path.GetFileNameWithoutExtension(notebookPath)}-x{passes}.ipynb");
+        Notebook.WriteRepeated(notebookPath, repeated, passes);
+        var result = Run(repeated, Path.Combine(outputFolder, "repeated"), Path.GetDirectoryName(notebookPath));
+        var readings = File.Exists(result.OutputPath)
+            ? Notebook.Load(result.OutputPath).CodeCells.SelectMany(c => c.Outputs).Select(o => Notebook.PassMemory().Match(o.Text))
+                .Where(m => m.Success).OrderBy(m => int.Parse(m.Groups[1].Value)).Select(m => long.Parse(m.Groups[2].Value)).ToList()
+            : [];
+        var failures = result.Failures.ToList();
+        if (result.Passed && readings.Count != passes)
+            failures.Add($"the memory cells printed {readings.Count} readings, expected {passes} (see {result.OutputPath})");
+        return (result with { Failures = failures }, readings);
     }
 
     /// <summary>Compares an executed notebook with its source: errors, stderr and the outputs each cell declares.</summary>

@@ -7,9 +7,11 @@ static class Cli
     const string Usage = """
         classiccnn: the ClassicCnnNotebooks tooling.
 
-          dotnet run --project lib/ClassicCnn.Tool -- run [NOTEBOOK...] [--output DIR] [--skip-setup]
+          dotnet run --project lib/ClassicCnn.Tool -- run [NOTEBOOK...] [--output DIR] [--skip-setup] [--passes N]
               set up (tools, local package, native fix) and execute the notebooks headlessly, one process
               each; executed copies and logs go to artifacts/notebooks/. Exit code 1 if any cell failed.
+              --passes N runs every cell N times in one kernel (Run All clicked N times) and prints the
+              kernel's memory after each pass; executed copies go to DIR/repeated/, no figures are exported.
           dotnet run --project lib/ClassicCnn.Tool -- setup
               only the set-up.
           dotnet run --project lib/ClassicCnn.Tool -- check
@@ -106,6 +108,7 @@ static class Cli
     {
         string output = repository.ExecutedNotebooks;
         bool skipSetup = false;
+        int passes = 1;
         var names = new List<string>();
         for (int i = 0; i < args.Count; i++)
         {
@@ -113,6 +116,8 @@ static class Cli
             {
                 case "--output" when i + 1 < args.Count: output = Path.GetFullPath(args[++i]); break;
                 case "--skip-setup": skipSetup = true; break;
+                case "--passes" when i + 1 < args.Count && int.TryParse(args[i + 1], out passes) && passes >= 1: i++; break;
+                case "--passes": return Help(2, "--passes needs a whole number of at least 1, e.g. --passes 2.");
                 case var a when a.StartsWith('-'): return Help(2, $"unknown option '{a}'.");
                 default: names.Add(args[i]); break;
             }
@@ -133,13 +138,20 @@ static class Cli
         foreach (var notebook in notebooks)
         {
             Log($"running {Path.GetFileName(notebook)} ...");
-            var result = runner.Run(notebook, output);
+            NotebookResult result;
+            if (passes > 1)
+            {
+                (result, var memory) = runner.RunRepeated(notebook, output, passes);
+                Log($"kernel working set after each pass: {string.Join(", ", memory.Select(b => $"{b / 1048576.0:N0} MiB"))}");
+            }
+            else
+                result = runner.Run(notebook, output);
             Log($"{(result.Passed ? "passed" : "FAILED")} {result.Name} in {result.Duration.TotalSeconds:0.0} s");
             results.Add(result);
         }
         Console.WriteLine();
         Console.WriteLine(ResultTable.Render(results));
-        if (output == repository.ExecutedNotebooks && results.Count > 0)
+        if (passes == 1 && output == repository.ExecutedNotebooks && results.Count > 0)
         {
             var figures = FigureExport.Export(output, repository.Figures, Log);
             Log($"{figures.Count(f => f.EndsWith(".png"))} PNG and {figures.Count(f => f.EndsWith(".html"))} HTML figures in {repository.Figures}");

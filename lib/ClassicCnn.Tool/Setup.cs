@@ -25,7 +25,7 @@ public sealed class Setup(Repository repository, Action<string> log)
             : $"NuGet source '{LocalPackageFeed.SourceName}' already points at {repository.Feed}");
         foreach (var cleared in KernelPackageCache.ClearStale(LocalPackageFeed.PackageId))
             log($"cleared the kernels' cached restore {cleared}");
-        log($"notebooks will load {LocalPackageFeed.PackageId} {version} (they reference \"{feed.FloatingReference}\")");
+        log($"notebooks will load {LocalPackageFeed.PackageId} {version} (they reference \"{LocalPackageFeed.FloatingReference}\")");
         return version;
     }
 }

@@ -90,14 +90,16 @@ public class RunnerTests(SeriesFixture series)
         notebook["nbformat"] = 3;
         notebook["metadata"]!["kernelspec"]!["name"] = "python3";
         notebook["cells"]![1]!["outputs"] = new JsonArray(new JsonObject { ["output_type"] = "stream", ["name"] = "stdout", ["text"] = "hi" });
+        notebook["cells"]![3]!["source"] = new JsonArray("#r \"nuget: ClassicCnn, 0.1.0-*\"\n", "using ClassicCnn;");
         string path = temp.File("bad.ipynb");
         File.WriteAllText(path, notebook.ToJsonString());
 
         var problems = NotebookFormat.Check(path);
-        Assert.Equal(3, problems.Count);
+        Assert.Equal(4, problems.Count);
         Assert.Contains(problems, p => p.Contains("nbformat is 3, expected 4"));
         Assert.Contains(problems, p => p.Contains("\".net-csharp\""));
         Assert.Contains(problems, p => p.Contains("cell 2 has committed outputs"));
+        Assert.Contains(problems, p => p.Contains("cell 4 has '#r \"nuget: ClassicCnn, 0.1.0-*\"'; write #r \"nuget: ClassicCnn, *-*\""));
         Assert.All(problems, p => Assert.StartsWith(path, p));
 
         File.WriteAllText(path, "{ not json");

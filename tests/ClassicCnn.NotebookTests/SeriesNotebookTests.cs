@@ -38,6 +38,21 @@ public class SeriesNotebookTests(SeriesFixture series)
         Assert.Contains("\"name\":\"sigmoid\"", chart.Text);
     }
 
+    [Fact]
+    public void Running_every_cell_twice_in_one_kernel_works_and_memory_stays_flat()
+    {
+        using var temp = new TempFolder();
+        var (result, memory) = series.Runner.RunRepeated(Path.Combine(series.Repository.Notebooks, "00-setup.ipynb"), temp.Path, passes: 2);
+        Assert.True(result.Passed, $"Run All twice failed (log {result.LogPath}):\n{string.Join("\n", result.Failures)}");
+
+        // Both passes drew the chart and the tables (the package reference and the formatters survived the second pass) ...
+        var outputs = Notebook.Load(result.OutputPath).CodeCells.SelectMany(c => c.Outputs).ToList();
+        Assert.Equal(2, outputs.Count(o => o.Text.Contains("Plotly.newPlot")));
+        Assert.Equal(2, outputs.Count(o => o.Text.Contains("<td>TorchSharp</td><td>0.107.0</td>")));
+        // ... and the second pass did not grow the kernel by more than a tenth.
+        Assert.InRange(memory[1], 1, memory[0] * 11 / 10);
+    }
+
     [Theory]
     [MemberData(nameof(Notebooks))]
     public void Every_notebook_is_in_the_polyglot_format_with_no_committed_outputs(string notebook)

@@ -27,6 +27,46 @@ public class NotebookHtmlTests
         Assert.StartsWith("<script type=\"text/javascript\">", html);
     }
 
+    [Theory]
+    [InlineData(null, false, true)]     // the default is auto: offline → embed
+    [InlineData("auto", false, true)]
+    [InlineData("", true, false)]       // online → CDN
+    [InlineData(" AUTO ", true, false)]
+    [InlineData("embed", true, true)]   // an explicit setting wins over the probe
+    [InlineData("offline", true, true)]
+    [InlineData("cdn", false, false)]
+    public void The_chart_setting_embeds_plotly_js_when_asked_or_when_the_cdn_is_unreachable(string? setting, bool cdnReachable, bool embeds)
+    {
+        int probes = 0;
+        bool embed = NotebookHtml.ShouldEmbed(setting, () => { probes++; return cdnReachable; });
+        Assert.Equal(embeds, embed);
+        // The network is only asked when the setting leaves it to the machine.
+        Assert.Equal(string.IsNullOrWhiteSpace(setting) || setting.Trim() == "AUTO" || setting == "auto" ? 1 : 0, probes);
+        string html = NotebookHtml.Chart(Activations.Chart(), embed);
+        Assert.Equal(embeds, html.Length > 3_000_000);
+        Assert.Equal(!embeds, html.Contains(NotebookHtml.PlotlyCdn));
+    }
+
+    [Fact]
+    public void A_misspelt_chart_setting_is_named_with_the_accepted_values()
+    {
+        var error = Assert.Throws<ArgumentException>(() => NotebookHtml.ShouldEmbed("embedd", () => true));
+        Assert.Contains("CLASSICCNN_CHARTS='embedd'", error.Message);
+        Assert.Contains("auto (the default), embed or cdn", error.Message);
+    }
+
+    [Fact]
+    public void The_network_probe_tells_a_listening_port_from_a_closed_one()
+    {
+        var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        int open = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+        Assert.True(NotebookHtml.CanConnect("127.0.0.1", open, TimeSpan.FromSeconds(5)));
+        listener.Stop();
+        Assert.False(NotebookHtml.CanConnect("127.0.0.1", open, TimeSpan.FromSeconds(5)));
+        Assert.False(NotebookHtml.CanConnect("no-such-host.invalid", 443, TimeSpan.FromSeconds(5)));
+    }
+
     [Fact]
     public void Tables_encode_their_cells()
     {

@@ -12,14 +12,45 @@ public interface IHtmlRenderable
 /// <summary>How notebook outputs are rendered to HTML; the kernel extension routes charts and library values here.</summary>
 public static partial class NotebookHtml
 {
-    /// <summary>Set to "embed" (or "offline") to put plotly.js inside every chart instead of loading it from a CDN.</summary>
+    /// <summary>
+    /// Where charts get plotly.js: "cdn" (load it from the CDN when the page lacks it), "embed" (every chart carries
+    /// it, about 3.5 MB, so charts draw with no network) or "auto", the default: embed when the CDN cannot be reached.
+    /// </summary>
     public const string ChartsVariable = "CLASSICCNN_CHARTS";
 
     const string PlotlyResource = "Plotly.NET.plotly-2.28.0.min.js";
     public const string PlotlyCdn = "https://cdn.plot.ly/plotly-2.28.0.min.js";
+    const string PlotlyCdnHost = "cdn.plot.ly";
 
-    public static bool EmbedPlotlyJs =>
-        Environment.GetEnvironmentVariable(ChartsVariable)?.Trim().ToLowerInvariant() is "embed" or "offline";
+    /// <summary>Whether the CDN answered, asked once per process (a TCP connection within two seconds).</summary>
+    static readonly Lazy<bool> cdnReachable = new(() => CanConnect(PlotlyCdnHost, 443, TimeSpan.FromSeconds(2)));
+
+    public static bool EmbedPlotlyJs => ShouldEmbed(Environment.GetEnvironmentVariable(ChartsVariable), () => cdnReachable.Value);
+
+    /// <summary>The decision behind <see cref="EmbedPlotlyJs"/>, with the network probe passed in so tests can pose as offline.</summary>
+    public static bool ShouldEmbed(string? setting, Func<bool> cdnIsReachable) =>
+        setting?.Trim().ToLowerInvariant() switch
+        {
+            "embed" or "offline" => true,
+            "cdn" or "online" => false,
+            null or "" or "auto" => !cdnIsReachable(),
+            var other => throw new ArgumentException(
+                $"{ChartsVariable}='{other}' is not a chart setting; use auto (the default), embed or cdn.", ChartsVariable),
+        };
+
+    /// <summary>True when a TCP connection to host:port opens within the timeout; false on any failure (no DNS, refused, timed out).</summary>
+    public static bool CanConnect(string host, int port, TimeSpan timeout)
+    {
+        try
+        {
+            using var client = new System.Net.Sockets.TcpClient();
+            return client.ConnectAsync(host, port).Wait(timeout) && client.Connected;
+        }
+        catch (Exception e) when (e is AggregateException or System.Net.Sockets.SocketException or ObjectDisposedException)
+        {
+            return false;
+        }
+    }
 
     /// <summary>plotly.js as Plotly.NET ships it (about 3.5 MB), for offline pages and PNG export.</summary>
     public static string PlotlyJs
@@ -35,7 +66,8 @@ public static partial class NotebookHtml
 
     /// <summary>
     /// A chart as notebook HTML. Plotly.NET's chart HTML assumes plotly.js is already on the page; this version loads it
-    /// from the CDN when the page lacks it, or carries it inline when charts must work offline (<see cref="ChartsVariable"/>).
+    /// from the CDN when the page lacks it, or carries it inline when charts must work offline (<see cref="ChartsVariable"/>,
+    /// decided once per chart so a notebook's outputs stay self-consistent).
     /// </summary>
     public static string Chart(GenericChart chart, bool? embed = null)
     {
@@ -43,11 +75,12 @@ public static partial class NotebookHtml
         var call = RenderCall().Match(html);
         if (!call.Success) return html;
         string render = call.Groups[1].Value;
-        string loader = (embed ?? EmbedPlotlyJs)
+        bool inline = embed ?? EmbedPlotlyJs;
+        string loader = inline
             ? $"{render}();"
             : $"if (window.Plotly) {{ {render}(); }} else {{ var s = document.createElement('script'); s.src = '{PlotlyCdn}'; s.onload = {render}; document.head.appendChild(s); }}";
         html = html[..call.Index] + loader + html[(call.Index + call.Groups[1].Length + 3)..];
-        return (embed ?? EmbedPlotlyJs) ? $"<script type=\"text/javascript\">{PlotlyJs}</script>{html}" : html;
+        return inline ? $"<script type=\"text/javascript\">{PlotlyJs}</script>{html}" : html;
     }
 
     [GeneratedRegex(@"(renderPlotly_\w+)\(\);")]
