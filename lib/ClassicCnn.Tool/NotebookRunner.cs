@@ -15,7 +15,8 @@ public sealed class NotebookRunner(Repository repository)
     public TimeSpan Timeout { get; init; } = TimeSpan.FromMinutes(30);
 
     /// <param name="workingDirectory">where the kernel starts; the notebook's own folder when null.</param>
-    public NotebookResult Run(string notebookPath, string outputFolder, string? workingDirectory = null)
+    /// <param name="environment">variables set for the kernel on top of this process's.</param>
+    public NotebookResult Run(string notebookPath, string outputFolder, string? workingDirectory = null, IReadOnlyDictionary<string, string>? environment = null)
     {
         notebookPath = Path.GetFullPath(notebookPath);
         string name = Path.GetFileNameWithoutExtension(notebookPath);
@@ -30,7 +31,7 @@ public sealed class NotebookRunner(Repository repository)
         var child = ChildProcess.Run("dotnet",
             ["tool", "run", "dotnet-repl", "--", "--run", notebookPath, "--exit-after-run", "--output-path", outputPath],
             workingDirectory: workingDirectory ?? Path.GetDirectoryName(notebookPath)!, timeout: Timeout, logPath: logPath,
-            environment: new Dictionary<string, string> { ["NO_COLOR"] = "1", ["CLASSICCNN_HEADLESS"] = "1" });
+            environment: new Dictionary<string, string>(environment ?? new Dictionary<string, string>()) { ["NO_COLOR"] = "1", ["CLASSICCNN_HEADLESS"] = "1" });
 
         var failures = new List<string>();
         if (child.TimedOut)

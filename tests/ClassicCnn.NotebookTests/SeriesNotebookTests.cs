@@ -53,6 +53,29 @@ public class SeriesNotebookTests(SeriesFixture series)
         Assert.InRange(memory[1], 1, memory[0] * 11 / 10);
     }
 
+    [Fact]
+    public void A_notebook_run_with_no_datasets_stops_in_its_first_cell_and_says_how_to_get_them()
+    {
+        // A copy outside the checkout (no data/ folder above it) with CLASSICCNN_DATA on an empty folder: MNIST is nowhere.
+        using var temp = new TempFolder();
+        string copy = temp.File("01-lenet5.ipynb");
+        File.Copy(Path.Combine(series.Repository.Notebooks, "01-lenet5.ipynb"), copy);
+        // The local tool manifest comes along so that `dotnet tool run dotnet-repl` works there.
+        Directory.CreateDirectory(temp.File(".config"));
+        File.Copy(Path.Combine(series.Repository.Root, ".config", "dotnet-tools.json"), temp.File(Path.Combine(".config", "dotnet-tools.json")));
+        string empty = Directory.CreateDirectory(temp.File("no-data")).FullName;
+        var result = series.Runner.Run(copy, temp.File("executed"), environment: new Dictionary<string, string> { ["CLASSICCNN_DATA"] = empty });
+
+        Assert.False(result.Passed);
+        var first = result.Failures[0];
+        Assert.StartsWith("cell 2 failed:", first); // the first code cell, before any model or training
+        Assert.Contains("MNIST was not found. Looked in:", first);
+        string message = Notebook.Load(result.OutputPath).CodeCells[0].Outputs.Single(o => o.Kind == "error").Text;
+        Assert.Contains($"{Path.Combine(empty, "mnist")} (CLASSICCNN_DATA=", message);
+        Assert.Contains("train-images-idx3-ubyte.gz", message);
+        Assert.Contains("set CLASSICCNN_DATA to a folder holding mnist/", message);
+    }
+
     [Theory]
     [MemberData(nameof(Notebooks))]
     public void Every_notebook_is_in_the_polyglot_format_with_no_committed_outputs(string notebook)
