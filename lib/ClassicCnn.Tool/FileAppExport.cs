@@ -11,7 +11,9 @@ namespace ClassicCnn.Tool;
 /// </summary>
 public static partial class FileAppExport
 {
-    public static string Convert(Notebook notebook)
+    /// <param name="packedVersion">the ClassicCnn version the set-up just packed: apps name it exactly, because a file-based
+    /// app whose text has not changed is not restored again and would keep running an older package.</param>
+    public static string Convert(Notebook notebook, string? packedVersion = null)
     {
         var packages = new List<string>();
         var usings = new List<string>();
@@ -24,8 +26,10 @@ public static partial class FileAppExport
             {
                 if (NuGetReference().Match(line) is { Success: true } r)
                 {
-                    string version = r.Groups[2].Success ? r.Groups[2].Value.Trim() : "*";
-                    packages.Add($"#:package {r.Groups[1].Value.Trim()}@{version}");
+                    string id = r.Groups[1].Value.Trim();
+                    string version = id == LocalPackageFeed.PackageId && packedVersion is not null ? packedVersion
+                        : r.Groups[2].Success ? r.Groups[2].Value.Trim() : "*";
+                    packages.Add($"#:package {id}@{version}");
                 }
                 else if (UsingDirective().IsMatch(line)) usings.Add(line.Trim());
                 else code.Add(line);

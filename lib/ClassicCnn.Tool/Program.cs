@@ -75,12 +75,13 @@ static class Cli
 
     static int ExportApps(Repository repository)
     {
+        string version = new Setup(repository, Log).Run();
         string folder = Path.Combine(repository.Artifacts, "apps");
         Directory.CreateDirectory(folder);
         foreach (var notebook in new NotebookRunner(repository).SeriesNotebooks())
         {
             string path = Path.Combine(folder, Path.GetFileNameWithoutExtension(notebook) + ".cs");
-            ClassicCnn.Platform.AtomicFile.WriteAllText(path, FileAppExport.Convert(Notebook.Load(notebook)));
+            ClassicCnn.Platform.AtomicFile.WriteAllText(path, FileAppExport.Convert(Notebook.Load(notebook), version));
             Log($"wrote {path}");
         }
         return 0;

@@ -17,4 +17,12 @@ public sealed record BenchmarkModel(string Name, Func<int, Module<Tensor, Tensor
         new("vgg-small", size => Vgg.Small(size), 1, 224, true, false, Preprocessing.None),
         new("vgg16", _ => Vgg.Create("D"), 3, 224, false, true, Preprocessing.None),
     ];
+
+    /// <summary>d2l's batch sizes (256 for the LeNets; 128 at 224 for AlexNet and VGG on a GPU, 32 on a CPU; VGG16 64 / 8) unless given.</summary>
+    public (int Batch, int Size) BatchAndSize(BenchmarkOptions options, Device device)
+    {
+        bool cuda = device.type == TorchSharp.DeviceType.CUDA;
+        int batch = options.Batch ?? Name switch { "lenet5" or "lenet" => 256, "vgg16" => cuda ? 64 : 8, _ => cuda ? 128 : 32 };
+        return (batch, Resizable ? options.Size ?? NativeSize : NativeSize);
+    }
 }

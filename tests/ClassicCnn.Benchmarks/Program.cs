@@ -10,26 +10,38 @@ using TorchSharp;
 using static TorchSharp.torch;
 
 // The benchmark of issue 6: TorchSharp beside PyTorch on the same machine. See README, "Performance".
+// Every launch of either side is a fresh process (this program re-runs itself with --worker), so the launches
+// measure what a learner's process sees, and peak RSS belongs to one model.
 var options = BenchmarkOptions.Parse(args);
-if (options.LibTorchFolder is { } libtorch) LibTorchFromPyTorch.Load(libtorch);
-if (options.Threads is { } threads) { set_num_threads(threads); set_num_interop_threads(1); }
+if (options.Worker is { } workerModel)
+{
+    if (options.LibTorchFolder is { } libtorch) LibTorchFromPyTorch.Load(libtorch);
+    if (options.Threads is { } threads) { set_num_threads(threads); set_num_interop_threads(1); }
+    var workerDevice = options.Device is { } wd ? TorchRuntime.Use(wd) : TorchRuntime.Device;
+    var spec = BenchmarkModel.All.Single(m => m.Name == workerModel);
+    var (workerBatch, workerSize) = spec.BatchAndSize(options, workerDevice);
+    Console.WriteLine(Measure.Json(Measure.Run(spec, workerBatch, workerSize, workerDevice, options)));
+    return 0;
+}
+
+if (options.LibTorchFolder is { } parentLibtorch) LibTorchFromPyTorch.Load(parentLibtorch);
+if (options.Threads is { } parentThreads) set_num_threads(parentThreads);
 var device = options.Device is { } d ? TorchRuntime.Use(d) : TorchRuntime.Device;
 var python = options.NoPyTorch ? null : PyTorchSide.Find(options.Python);
-
-Console.WriteLine($"device {device}, libtorch threads {get_num_threads()}, TorchSharp {TorchRuntime.TorchSharpVersion}" +
-                  (python is null ? ", PyTorch: not found (install python3-torch, or pass --python)" : $", PyTorch: {python.Describe()}"));
+if (python is not null) python.SameAllocator = !options.PyTorchDefaultMalloc;
+var self = new TorchSharpSide(args);
+Console.WriteLine($"device {device}, libtorch threads {get_num_threads()}, TorchSharp {TorchRuntime.TorchSharpVersion}" + (python is null ? ", PyTorch: not found (install python3-torch, or pass --python)" : $", PyTorch: {python.Describe()}"));
+Console.WriteLine($"each measurement: at least {options.Steps} timed steps and {options.MinimumSeconds:0.#} s after at least {options.Warmup} warm-up steps; {options.Launches} launch(es) per side, alternating");
 var results = new List<ModelResult>();
 foreach (var model in BenchmarkModel.All.Where(m => options.Models.Contains(m.Name)))
 {
-    int batch = options.Batch ?? model.Name switch { "lenet5" or "lenet" => 256, _ => device.type == DeviceType.CUDA ? 128 : 32 };
-    int size = model.Resizable ? options.Size ?? model.NativeSize : model.NativeSize;
-    if (model.Name == "vgg16") batch = options.Batch ?? (device.type == DeviceType.CUDA ? 64 : 8);
+    var (batch, size) = model.BatchAndSize(options, device);
     var launches = new List<Measurement>();
     var reference = new List<Measurement>();
     for (int launch = 0; launch < options.Launches; launch++)
     {
         // Alternate the two sides so that the machine's drift hits both alike.
-        launches.Add(Measure.Run(model, batch, size, device, options));
+        launches.Add(self.Run(model.Name));
         if (python is not null) reference.Add(python.Run(model.Name, batch, size, options));
     }
     var result = new ModelResult(model.Name, batch, size, launches, reference);
@@ -40,14 +52,15 @@ Console.WriteLine();
 Console.WriteLine(ModelResult.Table(results, device.ToString()));
 string output = options.Output;
 Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(output))!);
-AtomicFile.WriteAllText(output, JsonSerializer.Serialize(new { device = device.ToString(), threads = get_num_threads(), results }, new JsonSerializerOptions { WriteIndented = true, NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals }));
+AtomicFile.WriteAllText(output, JsonSerializer.Serialize(new { device = device.ToString(), threads = get_num_threads(), options.MinimumSeconds, results }, Measure.JsonOptions));
 Console.WriteLine($"wrote {output}");
 return 0;
 
 namespace ClassicCnn.Benchmarks
 {
     public sealed record BenchmarkOptions(HashSet<string> Models, int? Batch, int? Size, int? Threads, int Steps, int Warmup, string? Device,
-        string? LibTorchFolder, int Launches, string Output, bool NoPyTorch, string? Python, int MemoryEpochs, int StepsPerMemoryEpoch)
+        string? LibTorchFolder, int Launches, string Output, bool NoPyTorch, string? Python, int MemoryEpochs, int StepsPerMemoryEpoch,
+        double MinimumSeconds, string? Worker, bool PyTorchDefaultMalloc)
     {
         const string Usage = """
             usage: dotnet run -c Release --project tests/ClassicCnn.Benchmarks -- [options]
@@ -55,12 +68,14 @@ namespace ClassicCnn.Benchmarks
               --batch N         batch size (default: 256 for LeNet; 128 on CUDA / 32 on CPU for AlexNet and VGG; VGG16 64 / 8)
               --size N          input size of AlexNet and the small VGG (default 224)
               --threads N       libtorch threads on both sides (default: libtorch's choice)
-              --steps N         timed steps (default 10), --warmup N untimed steps first (default 3)
-              --launches N      measure each model N times, alternating with PyTorch (default 1)
+              --steps N         at least N timed steps (default 5), after at least --warmup N untimed ones (default 3)
+              --seconds S       and time for at least S seconds, warm up for at least S/3 (default 3)
+              --launches N      measure each model in N fresh processes per side, alternating with PyTorch (default 3)
               --device D        cpu, cuda, cuda:1 (default: CUDA when available)
               --libtorch DIR    load libtorch from an existing PyTorch installation's torch/lib folder
               --python PATH     the Python with torch (default: /usr/bin/python3, then python3)
               --no-pytorch      skip the PyTorch side
+              --pytorch-malloc default  run PyTorch with glibc's malloc defaults instead of the thresholds ClassicCnn sets
               --memory-epochs N epochs of the RSS growth check (default 5), --memory-steps N steps each (default 6)
               --out FILE        JSON results (default artifacts/benchmarks/benchmark.json)
             """;
@@ -68,7 +83,7 @@ namespace ClassicCnn.Benchmarks
         public static BenchmarkOptions Parse(string[] args)
         {
             var all = BenchmarkModel.All.Select(m => m.Name).ToHashSet();
-            var o = new BenchmarkOptions(all, null, null, null, 10, 3, null, null, 1, Path.Combine("artifacts", "benchmarks", "benchmark.json"), false, null, 5, 6);
+            var o = new BenchmarkOptions(all, null, null, null, 5, 3, null, null, 3, Path.Combine("artifacts", "benchmarks", "benchmark.json"), false, null, 5, 6, 3, null, false);
             for (int i = 0; i < args.Length; i++)
             {
                 string Next() => i + 1 < args.Length ? args[++i] : Fail($"{args[i]} needs a value");
@@ -89,6 +104,9 @@ namespace ClassicCnn.Benchmarks
                     "--memory-epochs" => o with { MemoryEpochs = Int() },
                     "--memory-steps" => o with { StepsPerMemoryEpoch = Int() },
                     "--out" => o with { Output = Next() },
+                    "--seconds" => o with { MinimumSeconds = double.TryParse(Next(), CultureInfo.InvariantCulture, out double sec) && sec >= 0 ? sec : Fail<double>($"--seconds wants a number of seconds, not '{args[i]}'") },
+                    "--worker" => o with { Worker = Next() },
+                    "--pytorch-malloc" => Next() is "default" ? o with { PyTorchDefaultMalloc = true } : Fail<BenchmarkOptions>("--pytorch-malloc takes one value: default"),
                     "-h" or "--help" => Fail<BenchmarkOptions>(""),
                     var other => Fail<BenchmarkOptions>($"unknown option '{other}'"),
                 };
@@ -125,10 +143,10 @@ namespace ClassicCnn.Benchmarks
             double? growth = null;
             if (!spec.InferenceOnly)
             {
-                train = batch / Probes.TrainingStepSeconds(model, images, labels, options.Steps, options.Warmup);
+                train = batch / Probes.TrainingStepSeconds(model, images, labels, options.Steps, options.Warmup, options.MinimumSeconds);
                 growth = RssGrowth(model, images, labels, options);
             }
-            double inference = batch / Probes.InferenceSeconds(model, images, options.Steps, options.Warmup);
+            double inference = batch / Probes.InferenceSeconds(model, images, options.Steps, options.Warmup, options.MinimumSeconds);
             double pipeline = PipelineBatchesPerSecond(spec, batch, size, device);
             return new Measurement("TorchSharp", parameters, train, inference, pipeline, PeakRss(),
                 device.type == DeviceType.CUDA ? PeakCudaBytes() : null, growth, "libtorch's own (MKL / OpenBLAS as built)");
@@ -163,6 +181,11 @@ namespace ClassicCnn.Benchmarks
             foreach (var (x, y) in loader.Epoch(1, train: true)) { Probes.Synchronize(x); x.Dispose(); y.Dispose(); batches++; }
             return batches / clock.Elapsed.TotalSeconds;
         }
+
+        public static readonly JsonSerializerOptions JsonOptions = new() { WriteIndented = true, NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals };
+
+        /// <summary>One line of JSON, the worker's answer to the parent.</summary>
+        public static string Json(Measurement m) => JsonSerializer.Serialize(m, new JsonSerializerOptions(JsonOptions) { WriteIndented = false });
 
         public static long PeakRss() => ReadStatus("VmHWM:") ?? Process.GetCurrentProcess().PeakWorkingSet64;
         static long CurrentRss() => ReadStatus("VmRSS:") ?? Environment.WorkingSet;

@@ -7,7 +7,10 @@ namespace ClassicCnn.Benchmarks;
 /// <summary>Runs bench_pytorch.py (the same models and steps in PyTorch) for one model and reads its JSON line.</summary>
 public sealed class PyTorchSide(string python, string version)
 {
-    public string Describe() => $"{version} ({python})";
+    /// <summary>Give PyTorch the malloc thresholds ClassicCnn sets for itself (on unless --pytorch-malloc default).</summary>
+    public bool SameAllocator { get; set; } = true;
+
+    public string Describe() => $"{version} ({python}){(SameAllocator ? ", same malloc thresholds as ClassicCnn" : ", glibc's default malloc")}";
 
     public static PyTorchSide? Find(string? configured)
     {
@@ -30,11 +33,13 @@ public sealed class PyTorchSide(string python, string version)
     {
         string script = Path.Combine(AppContext.BaseDirectory, "bench_pytorch.py");
         var arguments = new List<string> { script, "--model", model, "--batch", batch.ToString(), "--size", size.ToString(),
-            "--steps", options.Steps.ToString(), "--warmup", options.Warmup.ToString(),
+            "--steps", options.Steps.ToString(), "--warmup", options.Warmup.ToString(), "--seconds", options.MinimumSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture),
             "--memory-epochs", options.MemoryEpochs.ToString(), "--memory-steps", options.StepsPerMemoryEpoch.ToString() };
         if (options.Threads is { } t) arguments.AddRange(["--threads", t.ToString()]);
         if (options.Device is { } d) arguments.AddRange(["--device", d]);
         var info = new ProcessStartInfo(python, arguments) { RedirectStandardOutput = true, RedirectStandardError = true };
+        // The same malloc thresholds the ClassicCnn library sets for itself, so both sides allocate alike.
+        if (SameAllocator) info.Environment["GLIBC_TUNABLES"] = ClassicCnn.Platform.NativeAllocator.GlibcTunables;
         using var process = Process.Start(info)!;
         string stdout = process.StandardOutput.ReadToEnd();
         string stderr = process.StandardError.ReadToEnd();
@@ -49,6 +54,28 @@ public sealed class PyTorchSide(string python, string version)
     }
 
     static double Get(JsonElement e, string name) => e.GetProperty(name).ValueKind == JsonValueKind.Number ? e.GetProperty(name).GetDouble() : double.NaN;
+}
+
+/// <summary>The TorchSharp side: this program run again with --worker MODEL, one fresh process per launch.</summary>
+public sealed class TorchSharpSide(string[] arguments)
+{
+    public Measurement Run(string model)
+    {
+        string host = Environment.ProcessPath ?? throw new InvalidOperationException("cannot tell which program is running");
+        var info = new ProcessStartInfo(host) { RedirectStandardOutput = true, RedirectStandardError = true };
+        // Under `dotnet ClassicCnn.Benchmarks.dll` the host is dotnet itself and the program is the entry assembly.
+        if (Path.GetFileNameWithoutExtension(host).Equals("dotnet", StringComparison.OrdinalIgnoreCase))
+            info.ArgumentList.Add(typeof(TorchSharpSide).Assembly.Location);
+        foreach (var a in arguments.Append("--worker").Append(model)) info.ArgumentList.Add(a);
+        using var process = Process.Start(info)!;
+        var stderr = process.StandardError.ReadToEndAsync();
+        string stdout = process.StandardOutput.ReadToEnd();
+        process.WaitForExit();
+        string? json = stdout.Split('\n').LastOrDefault(l => l.StartsWith('{'));
+        if (process.ExitCode != 0 || json is null)
+            throw new InvalidOperationException($"the TorchSharp worker failed for {model} (exit code {process.ExitCode}):\n{stdout}\n{stderr.Result}");
+        return JsonSerializer.Deserialize<Measurement>(json, Measure.JsonOptions)!;
+    }
 }
 
 /// <summary>

@@ -129,6 +129,7 @@ def main():
     p = argparse.ArgumentParser()
     p.add_argument("--model", required=True); p.add_argument("--batch", type=int, required=True); p.add_argument("--size", type=int, default=224)
     p.add_argument("--steps", type=int, default=10); p.add_argument("--warmup", type=int, default=3); p.add_argument("--threads", type=int)
+    p.add_argument("--seconds", type=float, default=3.0)
     p.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
     p.add_argument("--memory-epochs", type=int, default=5); p.add_argument("--memory-steps", type=int, default=6)
     a = p.parse_args()
@@ -142,29 +143,36 @@ def main():
     loss_of = LeNet5.loss if a.model == "lenet5" else F.cross_entropy
     sync = (lambda: torch.cuda.synchronize()) if device.type == "cuda" else (lambda: None)
 
-    def step_times(n, warmup):
-        optimizer = torch.optim.SGD(model.parameters(), lr=1e-6)
-        model.train(); times = []
-        for i in range(warmup + n):
-            start = time.perf_counter()
-            optimizer.zero_grad(); loss = loss_of(model(images), labels); loss.backward(); optimizer.step(); sync()
-            if i >= warmup: times.append(time.perf_counter() - start)
+    def timed(action, n, warmup, seconds):
+        # As Probes.Timed: warm up at least `warmup` times and seconds / 3, then time at least n runs and `seconds`.
+        start = time.perf_counter(); i = 0
+        while i < warmup or time.perf_counter() - start < seconds / 3:
+            action(); i += 1
+        times = []; start = time.perf_counter()
+        while len(times) < n or time.perf_counter() - start < seconds:
+            t = time.perf_counter(); action(); times.append(time.perf_counter() - t)
         return times
+
+    def step_times(n, warmup, seconds=0.0):
+        optimizer = torch.optim.SGD(model.parameters(), lr=1e-6)
+        model.train()
+
+        def step():
+            optimizer.zero_grad(); loss = loss_of(model(images), labels); loss.backward(); optimizer.step(); sync()
+        return timed(step, n, warmup, seconds)
 
     train, growth = float("nan"), None
     if not inference_only:
-        train = a.batch / statistics.median(step_times(a.steps, a.warmup))
+        train = a.batch / statistics.median(step_times(a.steps, a.warmup, a.seconds))
         first = last = 0
         for epoch in range(1, a.memory_epochs + 1):
             step_times(a.memory_steps, 0)
             last = rss_kib()
             if epoch == 1: first = last
         growth = 100.0 * (last - first) / first
-    model.eval(); times = []
+    model.eval()
     with torch.no_grad():
-        for i in range(a.warmup + a.steps):
-            start = time.perf_counter(); model(images); sync()
-            if i >= a.warmup: times.append(time.perf_counter() - start)
+        times = timed(lambda: (model(images), sync()), a.steps, a.warmup, a.seconds)
     inference = a.batch / statistics.median(times)
     # VmHWM, not ru_maxrss: a child started by the .NET side inherits its parent's ru_maxrss.
     peak = status_kib("VmHWM:") * 1024

@@ -27,7 +27,7 @@ public class FileAppTests(SeriesFixture series)
         string folder = Path.Combine(series.Repository.Artifacts, "apps");
         Directory.CreateDirectory(folder);
         string app = Path.Combine(folder, notebook + ".cs");
-        File.WriteAllText(app, FileAppExport.Convert(Notebook.Load(Path.Combine(series.Repository.Notebooks, notebook + ".ipynb"))));
+        File.WriteAllText(app, FileAppExport.Convert(Notebook.Load(Path.Combine(series.Repository.Notebooks, notebook + ".ipynb")), series.PackedVersion));
         string output = Path.Combine(folder, notebook + "-output");
         if (Directory.Exists(output)) Directory.Delete(output, recursive: true);
 
@@ -35,6 +35,7 @@ public class FileAppTests(SeriesFixture series)
             new Dictionary<string, string> { ["CLASSICCNN_APP_OUTPUT"] = output });
         Assert.True(result.ExitCode == 0, ChildProcess.Tail(result.Output, 40));
         Assert.Contains(expectedText, result.Output);
+        Assert.Contains($"#:package ClassicCnn@{series.PackedVersion}", File.ReadAllText(app)); // the package just packed, never a cached older one
         var pages = Directory.EnumerateFiles(output, "*.html").ToList();
         Assert.True(pages.Count >= minimumPages, $"{pages.Count} pages in {output}");
         Assert.Contains(pages, p => File.ReadAllText(p).Contains("Plotly.newPlot"));

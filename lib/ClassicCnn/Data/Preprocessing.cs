@@ -33,14 +33,23 @@ public sealed record Preprocessing
     public Tensor Apply(Tensor images, bool train)
     {
         using var scope = NewDisposeScope();
-        var x = images.to(ScalarType.Float32).div_(255);
+        using Scalar maximum = 255; // Scalars disposed at once, not left to the finaliser (see ScaledTanh)
+        var x = images.to(ScalarType.Float32).div_(maximum);
         if (Pad > 0) x = functional.pad(x, [Pad, Pad, Pad, Pad]);
         if (Resize is { } size && (x.shape[2] != size || x.shape[3] != size))
             x = functional.interpolate(x, [size, size], mode: InterpolationMode.Bilinear, align_corners: false);
         if (train && RandomCropPadding > 0) x = RandomCrop(x, RandomCropPadding);
         if (train && RandomFlip) x = RandomHorizontalFlip(x);
-        if (Scale is { } s) x = x.mul(s.High - s.Low).add_(s.Low);
-        if (Normalize is { } n) x = x.sub(n.Mean).div_(n.Std);
+        if (Scale is { } s)
+        {
+            using Scalar range = s.High - s.Low, low = s.Low;
+            x = x.mul(range).add_(low);
+        }
+        if (Normalize is { } n)
+        {
+            using Scalar mean = n.Mean, std = n.Std;
+            x = x.sub(mean).div_(std);
+        }
         return x.MoveToOuterDisposeScope();
     }
 

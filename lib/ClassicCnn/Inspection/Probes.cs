@@ -58,24 +58,22 @@ public static class Probes
         return norms;
     }
 
-    /// <summary>Median seconds of <paramref name="repeats"/> timed forward passes after warm-up, in eval mode without gradients.</summary>
-    public static double InferenceSeconds(Module<Tensor, Tensor> model, Tensor input, int repeats = 5, int warmup = 1)
+    /// <summary>
+    /// Median seconds of one forward pass under no_grad in eval mode: <paramref name="warmup"/> untimed passes, then at
+    /// least <paramref name="repeats"/> timed ones (see <see cref="Timed"/> for <paramref name="minimumSeconds"/>).
+    /// </summary>
+    public static double InferenceSeconds(Module<Tensor, Tensor> model, Tensor input, int repeats = 5, int warmup = 1, double minimumSeconds = 0)
     {
         bool wasTraining = model.training;
         model.eval();
         try
         {
             using var _ = no_grad();
-            var times = new List<double>();
-            for (int i = 0; i < warmup + repeats; i++)
+            return Timed(() =>
             {
                 using var scope = NewDisposeScope();
-                var clock = Stopwatch.StartNew();
-                var output = model.call(input);
-                Synchronize(output);
-                if (i >= warmup) times.Add(clock.Elapsed.TotalSeconds);
-            }
-            return Median(times);
+                Synchronize(model.call(input));
+            }, repeats, warmup, minimumSeconds);
         }
         finally
         {
@@ -83,22 +81,40 @@ public static class Probes
         }
     }
 
-    /// <summary>Median seconds of a full training step (forward, loss, backward, SGD update) on one batch.</summary>
-    public static double TrainingStepSeconds(Module<Tensor, Tensor> model, Tensor images, Tensor labels, int repeats = 5, int warmup = 2)
+    /// <summary>Median seconds of one SGD training step (forward, loss, backward, update) on a fixed batch; as <see cref="Timed"/>.</summary>
+    public static double TrainingStepSeconds(Module<Tensor, Tensor> model, Tensor images, Tensor labels, int repeats = 5, int warmup = 2, double minimumSeconds = 0)
     {
         using var optimizer = optim.SGD(model.parameters(), 1e-6);
         model.train();
-        var times = new List<double>();
-        for (int i = 0; i < warmup + repeats; i++)
+        return Timed(() =>
         {
             using var scope = NewDisposeScope();
-            var clock = Stopwatch.StartNew();
             optimizer.zero_grad();
             var loss = Evaluation.Loss(model, model.call(images), labels);
             loss.backward();
             optimizer.step();
             Synchronize(loss);
-            if (i >= warmup) times.Add(clock.Elapsed.TotalSeconds);
+        }, repeats, warmup, minimumSeconds);
+    }
+
+    /// <summary>
+    /// The median seconds of <paramref name="action"/>. Warm-up runs at least <paramref name="warmup"/> times and at least
+    /// a third of <paramref name="minimumSeconds"/> (libtorch's allocator and .NET's tiered JIT settle over the first ten
+    /// or so LeNet steps); timing runs at least <paramref name="repeats"/> times and at least <paramref name="minimumSeconds"/>,
+    /// so fast models get many samples and one slow step (another process taking a core) cannot move the median.
+    /// </summary>
+    public static double Timed(Action action, int repeats, int warmup, double minimumSeconds = 0)
+    {
+        var total = Stopwatch.StartNew();
+        for (int i = 0; i < warmup || total.Elapsed.TotalSeconds < minimumSeconds / 3; i++) action();
+        var times = new List<double>();
+        total.Restart();
+        while (times.Count < repeats || total.Elapsed.TotalSeconds < minimumSeconds)
+        {
+            var clock = Stopwatch.StartNew();
+            action();
+            times.Add(clock.Elapsed.TotalSeconds);
+            if (times.Count % 10 == 0) GC.Collect(0); // untimed, as the Trainer does: frees TorchSharp's finalisable Scalars
         }
         return Median(times);
     }

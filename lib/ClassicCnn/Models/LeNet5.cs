@@ -69,7 +69,8 @@ public sealed class LeNet5 : Module<Tensor, Tensor>, IClassifierHead
     public Tensor Loss(Tensor output, Tensor labels)
     {
         using var correct = output.gather(1, labels.unsqueeze(1)).squeeze(1);
-        using var j = full(new long[] { output.shape[0], 1 }, -LossConstantJ, dtype: output.dtype, device: output.device);
+        using Scalar minusJ = -LossConstantJ;
+        using var j = full(new long[] { output.shape[0], 1 }, minusJ, dtype: output.dtype, device: output.device);
         using var competitors = cat([j, -output], 1).logsumexp(1);
         using var perSample = correct + competitors;
         return perSample.mean();
@@ -161,6 +162,7 @@ public sealed class LeNet5 : Module<Tensor, Tensor>, IClassifierHead
 public sealed class Subsampling : Module<Tensor, Tensor>, ILayerCost
 {
     readonly Parameter coefficient, bias;
+    static readonly Scalar windowArea = 4; // the average pool times 4 is the window's sum (see ScaledTanh on cached Scalars)
 
     public Subsampling(int maps) : base(nameof(Subsampling))
     {
@@ -172,9 +174,13 @@ public sealed class Subsampling : Module<Tensor, Tensor>, ILayerCost
 
     public override Tensor forward(Tensor input)
     {
-        using var sums = functional.avg_pool2d(input, 2) * 4;
-        using var scaled = sums * coefficient.view(1, -1, 1, 1) + bias.view(1, -1, 1, 1);
-        return tanh(scaled * ScaledTanh.Slope) * ScaledTanh.Amplitude;
+        using var averages = functional.avg_pool2d(input, 2);
+        using var sums = averages.mul(windowArea);
+        using var coefficients = coefficient.view(1, -1, 1, 1);
+        using var biases = bias.view(1, -1, 1, 1);
+        using var weighted = sums.mul(coefficients);
+        using var scaled = weighted.add(biases);
+        return ScaledTanh.Squash(scaled);
     }
 
     /// <summary>Per output: four additions folded into one multiply (counted as one MAC), five connections (4 inputs + bias).</summary>

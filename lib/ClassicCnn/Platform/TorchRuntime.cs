@@ -22,6 +22,9 @@ public static class TorchRuntime
     /// Runs when the ClassicCnn assembly loads, before any of its code can touch libtorch: makes
     /// libLibTorchSharp.so loadable on systems whose libstdc++ is too old (see <see cref="LibStdCxxCompatibility"/>).
     /// </summary>
+    /// <summary>What <see cref="NativeAllocator.KeepFreedBuffers"/> did when the library loaded.</summary>
+    public static string Allocator { get; private set; } = "not set";
+
     [ModuleInitializer]
     internal static void PrepareNativeLibraries()
     {
@@ -29,6 +32,7 @@ public static class TorchRuntime
         {
             nativeFixes = LibStdCxxCompatibility.FixAll(LibStdCxxCompatibility.DefaultFolders());
             PreloadPackagedLibTorch();
+            Allocator = NativeAllocator.KeepFreedBuffers();
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidDataException or PlatformNotSupportedException)
         {
@@ -116,6 +120,7 @@ public static class TorchRuntime
         ("device", Device.ToString()),
         ("CPU threads (libtorch)", get_num_threads().ToString()),
         ("logical cores", Environment.ProcessorCount.ToString()),
+        ("native allocator", Allocator),
         ("libLibTorchSharp.so fix", nativeFixes.Count == 0 ? "not needed" : string.Join("; ", nativeFixes.Select(f => f.Outcome).Distinct())),
     ];
 }

@@ -119,7 +119,7 @@ public static class Recipes
     /// a LeNet-shaped CNN with the given activation, plain SGD with momentum, many loss readings per epoch so the
     /// epoch at which the training error crosses a target can be read to a tenth of an epoch.
     /// </summary>
-    public static Recipe ActivationExperiment(Activation activation, TrainingProfile? profile = null)
+    public static Recipe ActivationExperiment(Activation activation, TrainingProfile? profile = null, double learningRate = 0.03)
     {
         profile ??= TrainingProfile.Current;
         return new Recipe
@@ -132,7 +132,7 @@ public static class Recipes
             TrainPreprocessing = new Preprocessing { Normalize = FashionStatistics },
             TestPreprocessing = new Preprocessing { Normalize = FashionStatistics },
             BatchSize = 128,
-            Options = new TrainingOptions { Epochs = profile.ActivationEpochs, Optimizer = OptimizerKind.Sgd, LearningRate = 0.02, Momentum = 0.9, Seed = 1, LossPointsPerEpoch = 20 },
+            Options = new TrainingOptions { Epochs = profile.ActivationEpochs, Optimizer = OptimizerKind.Sgd, LearningRate = learningRate, Momentum = 0.9, Seed = 1, LossPointsPerEpoch = 20 },
             Checkpoint = false,
         };
     }

@@ -100,7 +100,8 @@ public sealed class Trainer
                 optimizer.step();
                 using (no_grad())
                 {
-                    var batchLoss = loss.detach().to(ScalarType.Float64) * batch.Labels.shape[0];
+                    using Scalar count = batch.Labels.shape[0]; // disposed now, not by the finaliser (see ScaledTanh)
+                    var batchLoss = loss.detach().to(ScalarType.Float64).mul_(count);
                     lossSum.add_(batchLoss);
                     windowLoss.add_(batchLoss);
                     var right = Evaluation.Predict(model, output).eq(batch.Labels).sum();
@@ -123,6 +124,9 @@ public sealed class Trainer
                 windowLoss.zero_();
                 windowCorrect.zero_();
                 windowSeen = 0;
+                // TorchSharp's optimizers make a native Scalar per parameter per step and leave it to the finaliser;
+                // a cheap young-generation collection now and then frees them before they fragment the native heap.
+                GC.Collect(0);
             }
         }
         double trainSeconds = clock.Elapsed.TotalSeconds;

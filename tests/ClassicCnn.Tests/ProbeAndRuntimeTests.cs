@@ -1,0 +1,31 @@
+using ClassicCnn.Inspection;
+using ClassicCnn.Platform;
+
+namespace ClassicCnn.Tests;
+
+public class ProbeAndRuntimeTests
+{
+    [Fact]
+    public void Timing_runs_at_least_the_asked_steps_and_seconds_and_one_slow_step_does_not_move_the_median()
+    {
+        int calls = 0;
+        double median = Probes.Timed(() => { calls++; Thread.Sleep(calls == 40 ? 300 : 5); }, repeats: 3, warmup: 2, minimumSeconds: 0.3);
+        // Warm-up lasts 0.1 s (about 18 calls of 5 ms), timing at least 0.3 s more: far more than 2 + 3 calls.
+        Assert.InRange(calls, 40, 200);
+        Assert.InRange(median, 0.004, 0.05);
+
+        calls = 0;
+        Probes.Timed(() => calls++, repeats: 7, warmup: 4);
+        Assert.Equal(11, calls); // without a time floor: exactly warm-up + repeats
+    }
+
+    [Fact]
+    public void The_library_keeps_freed_native_buffers_on_linux_and_says_so()
+    {
+        Assert.Contains(TorchRuntime.Describe(), d => d.Name == "native allocator" && d.Value == TorchRuntime.Allocator);
+        if (OperatingSystem.IsLinux())
+            Assert.Equal("glibc keeps freed buffers (mmap threshold 32 MiB, trim threshold 256 MiB)", TorchRuntime.Allocator);
+        // The tunables string handed to other processes states the same two numbers.
+        Assert.Equal($"glibc.malloc.mmap_threshold={NativeAllocator.MmapThreshold}:glibc.malloc.trim_threshold={NativeAllocator.TrimThreshold}", NativeAllocator.GlibcTunables);
+    }
+}
