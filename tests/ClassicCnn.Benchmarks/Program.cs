@@ -20,7 +20,16 @@ if (options.Worker is { } workerModel)
     var workerDevice = options.Device is { } wd ? TorchRuntime.Use(wd) : TorchRuntime.Device;
     var spec = BenchmarkModel.All.Single(m => m.Name == workerModel);
     var (workerBatch, workerSize) = spec.BatchAndSize(options, workerDevice);
-    Console.WriteLine(Measure.Json(Measure.Run(spec, workerBatch, workerSize, workerDevice, options)));
+    if (options.Profile)
+    {
+        using var profiled = spec.Build(workerSize);
+        profiled.to(workerDevice);
+        using var input = randn(workerBatch, spec.Channels, workerSize, workerSize, device: workerDevice);
+        var layers = Probes.LayerForwardSeconds(profiled, input, Math.Max(10, options.Steps)).Select(l => new object[] { l.Kind, l.Seconds });
+        Console.WriteLine(JsonSerializer.Serialize(new { layers }));
+    }
+    else
+        Console.WriteLine(Measure.Json(Measure.Run(spec, workerBatch, workerSize, workerDevice, options)));
     return 0;
 }
 
@@ -32,6 +41,17 @@ if (python is not null) python.SameAllocator = !options.PyTorchDefaultMalloc;
 var self = new TorchSharpSide(args);
 Console.WriteLine($"device {device}, libtorch threads {get_num_threads()}, TorchSharp {TorchRuntime.TorchSharpVersion}" + (python is null ? ", PyTorch: not found (install python3-torch, or pass --python)" : $", PyTorch: {python.Describe()}"));
 Console.WriteLine($"each measurement: at least {options.Steps} timed steps and {options.MinimumSeconds:0.#} s after at least {options.Warmup} warm-up steps; {options.Launches} launch(es) per side, alternating");
+if (options.Profile)
+{
+    foreach (var model in BenchmarkModel.All.Where(m => options.Models.Contains(m.Name)))
+    {
+        var (batch, size) = model.BatchAndSize(options, device);
+        Console.WriteLine();
+        Console.WriteLine(LayerProfile.Table(model.Name, batch, size, self.Profile(model.Name), python?.Profile(model.Name, batch, size, options)));
+    }
+    return 0;
+}
+
 var results = new List<ModelResult>();
 foreach (var model in BenchmarkModel.All.Where(m => options.Models.Contains(m.Name)))
 {
@@ -60,7 +80,7 @@ namespace ClassicCnn.Benchmarks
 {
     public sealed record BenchmarkOptions(HashSet<string> Models, int? Batch, int? Size, int? Threads, int Steps, int Warmup, string? Device,
         string? LibTorchFolder, int Launches, string Output, bool NoPyTorch, string? Python, int MemoryEpochs, int StepsPerMemoryEpoch,
-        double MinimumSeconds, string? Worker, bool PyTorchDefaultMalloc)
+        double MinimumSeconds, string? Worker, bool PyTorchDefaultMalloc, bool Profile)
     {
         const string Usage = """
             usage: dotnet run -c Release --project tests/ClassicCnn.Benchmarks -- [options]
@@ -75,6 +95,7 @@ namespace ClassicCnn.Benchmarks
               --libtorch DIR    load libtorch from an existing PyTorch installation's torch/lib folder
               --python PATH     the Python with torch (default: /usr/bin/python3, then python3)
               --no-pytorch      skip the PyTorch side
+              --profile         instead: the forward time of every layer on both sides (where the time goes)
               --pytorch-malloc default  run PyTorch with glibc's malloc defaults instead of the thresholds ClassicCnn sets
               --memory-epochs N epochs of the RSS growth check (default 5), --memory-steps N steps each (default 6)
               --out FILE        JSON results (default artifacts/benchmarks/benchmark.json)
@@ -83,7 +104,7 @@ namespace ClassicCnn.Benchmarks
         public static BenchmarkOptions Parse(string[] args)
         {
             var all = BenchmarkModel.All.Select(m => m.Name).ToHashSet();
-            var o = new BenchmarkOptions(all, null, null, null, 5, 3, null, null, 3, Path.Combine("artifacts", "benchmarks", "benchmark.json"), false, null, 5, 6, 3, null, false);
+            var o = new BenchmarkOptions(all, null, null, null, 5, 3, null, null, 3, Path.Combine("artifacts", "benchmarks", "benchmark.json"), false, null, 5, 6, 3, null, false, false);
             for (int i = 0; i < args.Length; i++)
             {
                 string Next() => i + 1 < args.Length ? args[++i] : Fail($"{args[i]} needs a value");
@@ -106,6 +127,7 @@ namespace ClassicCnn.Benchmarks
                     "--out" => o with { Output = Next() },
                     "--seconds" => o with { MinimumSeconds = double.TryParse(Next(), CultureInfo.InvariantCulture, out double sec) && sec >= 0 ? sec : Fail<double>($"--seconds wants a number of seconds, not '{args[i]}'") },
                     "--worker" => o with { Worker = Next() },
+                    "--profile" => o with { Profile = true },
                     "--pytorch-malloc" => Next() is "default" ? o with { PyTorchDefaultMalloc = true } : Fail<BenchmarkOptions>("--pytorch-malloc takes one value: default"),
                     "-h" or "--help" => Fail<BenchmarkOptions>(""),
                     var other => Fail<BenchmarkOptions>($"unknown option '{other}'"),
@@ -222,6 +244,8 @@ namespace ClassicCnn.Benchmarks
         public double Pipeline => Median(TorchSharp.Select(m => m.PipelineBatchesPerSecond));
         public double? PyTrain => PyTorch.Count == 0 ? null : Median(PyTorch.Select(m => m.TrainImagesPerSecond));
         public double? PyInference => PyTorch.Count == 0 ? null : Median(PyTorch.Select(m => m.InferenceImagesPerSecond));
+        /// <summary>The median over the launches: one launch's allocator warming up late should not speak for all.</summary>
+        public double? RssGrowth => TorchSharp.Any(m => m.RssGrowthPercent is not null) ? Median(TorchSharp.Where(m => m.RssGrowthPercent is not null).Select(m => m.RssGrowthPercent!.Value)) : null;
         public double? TrainRatio => PyTrain is > 0 ? Train / PyTrain : null;
         public double? InferenceRatio => PyInference is > 0 ? Inference / PyInference : null;
         /// <summary>How many training steps' worth of batches the pipeline prepares in the time of one step.</summary>
@@ -234,7 +258,7 @@ namespace ClassicCnn.Benchmarks
             $"{Model}: train {F(Train)} img/s (PyTorch {F(PyTrain)}, ratio {F(TrainRatio, "0.00")}), inference {F(Inference)} img/s (ratio {F(InferenceRatio, "0.00")}), " +
             $"pipeline {F(Pipeline)} batches/s = {F(PipelineOverStep, "0")}x the step, peak RSS {TorchSharp.Max(m => m.PeakRssBytes) / 1048576} MiB" +
             (PyTorch.Count > 0 ? $" (PyTorch {PyTorch.Max(m => m.PeakRssBytes) / 1048576} MiB)" : "") +
-            (TorchSharp[0].RssGrowthPercent is { } g ? $", RSS growth from the first to the last epoch {g:+0.0;-0.0}%" : "");
+            (RssGrowth is { } g ? $", RSS growth from the first to the last epoch {g:+0.0;-0.0}%" : "");
 
         public static string Table(IReadOnlyList<ModelResult> results, string device)
         {
@@ -242,7 +266,7 @@ namespace ClassicCnn.Benchmarks
             foreach (var r in results)
                 rows.Add([r.Model, r.Batch.ToString(), r.Size.ToString(), F(r.Train), F(r.PyTrain), F(r.TrainRatio, "0.00"), F(r.Inference), F(r.PyInference), F(r.InferenceRatio, "0.00"),
                     F(r.PipelineOverStep, "0") + "x", (r.TorchSharp.Max(m => m.PeakRssBytes) / 1048576).ToString(), r.PyTorch.Count == 0 ? "-" : (r.PyTorch.Max(m => m.PeakRssBytes) / 1048576).ToString(),
-                    F(r.TorchSharp[0].RssGrowthPercent, "+0.0;-0.0"), F(r.Spread, "0.0")]);
+                    F(r.RssGrowth, "+0.0;-0.0"), F(r.Spread, "0.0")]);
             return new ClassicCnn.Notebooks.HtmlTable(rows, $"TorchSharp beside PyTorch on {device}").ToString();
         }
     }

@@ -29,7 +29,13 @@ public sealed class PyTorchSide(string python, string version)
         return null;
     }
 
-    public Measurement Run(string model, int batch, int size, BenchmarkOptions options)
+    public Measurement Run(string model, int batch, int size, BenchmarkOptions options) => Measurement(RunScript(model, batch, size, options, profile: false));
+
+    /// <summary>The forward seconds of each leaf layer, in the order they ran.</summary>
+    public IReadOnlyList<(string Kind, double Seconds)> Profile(string model, int batch, int size, BenchmarkOptions options) =>
+        LayerProfile.Parse(RunScript(model, batch, size, options, profile: true));
+
+    JsonElement RunScript(string model, int batch, int size, BenchmarkOptions options, bool profile)
     {
         string script = Path.Combine(AppContext.BaseDirectory, "bench_pytorch.py");
         var arguments = new List<string> { script, "--model", model, "--batch", batch.ToString(), "--size", size.ToString(),
@@ -37,6 +43,7 @@ public sealed class PyTorchSide(string python, string version)
             "--memory-epochs", options.MemoryEpochs.ToString(), "--memory-steps", options.StepsPerMemoryEpoch.ToString() };
         if (options.Threads is { } t) arguments.AddRange(["--threads", t.ToString()]);
         if (options.Device is { } d) arguments.AddRange(["--device", d]);
+        if (profile) arguments.Add("--profile");
         var info = new ProcessStartInfo(python, arguments) { RedirectStandardOutput = true, RedirectStandardError = true };
         // The same malloc thresholds the ClassicCnn library sets for itself, so both sides allocate alike.
         if (SameAllocator) info.Environment["GLIBC_TUNABLES"] = ClassicCnn.Platform.NativeAllocator.GlibcTunables;
@@ -47,7 +54,11 @@ public sealed class PyTorchSide(string python, string version)
         string? json = stdout.Split('\n').LastOrDefault(l => l.StartsWith('{'));
         if (process.ExitCode != 0 || json is null)
             throw new InvalidOperationException($"bench_pytorch.py failed for {model} (exit code {process.ExitCode}):\n{stderr}");
-        var m = JsonDocument.Parse(json).RootElement;
+        return JsonDocument.Parse(json).RootElement;
+    }
+
+    static Measurement Measurement(JsonElement m)
+    {
         return new Measurement("PyTorch", m.GetProperty("parameters").GetInt64(), Get(m, "train"), Get(m, "inference"), double.NaN,
             m.GetProperty("peak_rss").GetInt64(), null, m.TryGetProperty("rss_growth", out var g) && g.ValueKind == JsonValueKind.Number ? g.GetDouble() : null,
             m.GetProperty("blas").GetString() ?? "?");
@@ -59,14 +70,18 @@ public sealed class PyTorchSide(string python, string version)
 /// <summary>The TorchSharp side: this program run again with --worker MODEL, one fresh process per launch.</summary>
 public sealed class TorchSharpSide(string[] arguments)
 {
-    public Measurement Run(string model)
+    public Measurement Run(string model) => JsonSerializer.Deserialize<Measurement>(RunWorker(model), Measure.JsonOptions)!;
+
+    public IReadOnlyList<(string Kind, double Seconds)> Profile(string model) => LayerProfile.Parse(JsonDocument.Parse(RunWorker(model, "--profile")).RootElement);
+
+    string RunWorker(string model, params string[] extra)
     {
         string host = Environment.ProcessPath ?? throw new InvalidOperationException("cannot tell which program is running");
         var info = new ProcessStartInfo(host) { RedirectStandardOutput = true, RedirectStandardError = true };
         // Under `dotnet ClassicCnn.Benchmarks.dll` the host is dotnet itself and the program is the entry assembly.
         if (Path.GetFileNameWithoutExtension(host).Equals("dotnet", StringComparison.OrdinalIgnoreCase))
             info.ArgumentList.Add(typeof(TorchSharpSide).Assembly.Location);
-        foreach (var a in arguments.Append("--worker").Append(model)) info.ArgumentList.Add(a);
+        foreach (var a in arguments.Append("--worker").Append(model).Concat(extra)) info.ArgumentList.Add(a);
         using var process = Process.Start(info)!;
         var stderr = process.StandardError.ReadToEndAsync();
         string stdout = process.StandardOutput.ReadToEnd();
@@ -74,7 +89,42 @@ public sealed class TorchSharpSide(string[] arguments)
         string? json = stdout.Split('\n').LastOrDefault(l => l.StartsWith('{'));
         if (process.ExitCode != 0 || json is null)
             throw new InvalidOperationException($"the TorchSharp worker failed for {model} (exit code {process.ExitCode}):\n{stdout}\n{stderr.Result}");
-        return JsonSerializer.Deserialize<Measurement>(json, Measure.JsonOptions)!;
+        return json;
+    }
+}
+
+/// <summary>Both sides' per-layer forward times side by side, and the totals per kind of layer.</summary>
+public static class LayerProfile
+{
+    public static IReadOnlyList<(string Kind, double Seconds)> Parse(JsonElement root) =>
+        root.GetProperty("layers").EnumerateArray().Select(l => (l[0].GetString()!, l[1].GetDouble())).ToList();
+
+    public static string Table(string model, int batch, int size, IReadOnlyList<(string Kind, double Seconds)> torchSharp, IReadOnlyList<(string Kind, double Seconds)>? pyTorch)
+    {
+        static string Ms(double s) => (s * 1000).ToString("0.0", System.Globalization.CultureInfo.InvariantCulture);
+        var rows = new List<IReadOnlyList<string>> { new[] { "#", "layer", "TorchSharp ms", "PyTorch ms", "PyTorch / TorchSharp" } };
+        // Layers pair up by kind and occurrence (the 3rd Conv2d with the 3rd Conv2d): one side may flatten in a layer, the other in code.
+        double? Partner(int i)
+        {
+            int occurrence = torchSharp.Take(i).Count(l => l.Kind == torchSharp[i].Kind);
+            var same = pyTorch?.Where(l => l.Kind == torchSharp[i].Kind).ToList();
+            return same is not null && occurrence < same.Count ? same[occurrence].Seconds : null;
+        }
+        for (int i = 0; i < torchSharp.Count; i++)
+        {
+            var py = Partner(i);
+            rows.Add([(i + 1).ToString(), torchSharp[i].Kind, Ms(torchSharp[i].Seconds), py is { } p ? Ms(p) : "-", py is { } q ? (q / torchSharp[i].Seconds).ToString("0.00") : "-"]);
+        }
+        foreach (var kind in torchSharp.Select(l => l.Kind).Distinct())
+        {
+            double ts = torchSharp.Where(l => l.Kind == kind).Sum(l => l.Seconds);
+            double? py = pyTorch?.Where(l => l.Kind == kind).Sum(l => l.Seconds);
+            rows.Add(["all", kind, Ms(ts), py is { } p ? Ms(p) : "-", py is { } q ? (q / ts).ToString("0.00") : "-"]);
+        }
+        double total = torchSharp.Sum(l => l.Seconds);
+        double? pyTotal = pyTorch?.Sum(l => l.Seconds);
+        rows.Add(["all", "every layer", Ms(total), pyTotal is { } t ? Ms(t) : "-", pyTotal is { } u ? (u / total).ToString("0.00") : "-"]);
+        return new ClassicCnn.Notebooks.HtmlTable(rows, $"{model}: forward time per layer, batch {batch}, {size}x{size} (above 1: TorchSharp faster)").ToString();
     }
 }
 

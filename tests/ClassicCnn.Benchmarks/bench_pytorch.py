@@ -125,11 +125,37 @@ def blas():
     return "unknown"
 
 
+def layer_profile(model, images, repeats):
+    """As Probes.LayerForwardSeconds: each leaf layer timed between a forward pre-hook and a forward hook."""
+    leaves = [(n, m) for n, m in model.named_modules() if n and not list(m.children())]
+    samples, order, clock = {n: [] for n, _ in leaves}, [], [0.0]
+    sync = torch.cuda.synchronize if images.is_cuda else (lambda: None)
+    handles = []
+    for name, module in leaves:
+        def pre(_, __, name=name):
+            sync(); clock[0] = time.perf_counter()
+
+        def post(_, __, ___, name=name):
+            sync(); samples[name].append(time.perf_counter() - clock[0])
+            if name not in order: order.append(name)
+        handles += [module.register_forward_pre_hook(pre), module.register_forward_hook(post)]
+    model.eval()
+    with torch.no_grad():
+        for i in range(repeats + 1):
+            model(images)
+            if i == 0:
+                for v in samples.values(): v.clear()
+    for h in handles: h.remove()
+    kinds = {n: type(m).__name__ for n, m in leaves}
+    return [[kinds[n], statistics.median(samples[n])] for n in order]
+
+
 def main():
     p = argparse.ArgumentParser()
     p.add_argument("--model", required=True); p.add_argument("--batch", type=int, required=True); p.add_argument("--size", type=int, default=224)
     p.add_argument("--steps", type=int, default=10); p.add_argument("--warmup", type=int, default=3); p.add_argument("--threads", type=int)
     p.add_argument("--seconds", type=float, default=3.0)
+    p.add_argument("--profile", action="store_true", help="print the median forward seconds of each leaf layer instead")
     p.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
     p.add_argument("--memory-epochs", type=int, default=5); p.add_argument("--memory-steps", type=int, default=6)
     a = p.parse_args()
@@ -141,6 +167,9 @@ def main():
     images = torch.randn(a.batch, channels, size, size, device=device)
     labels = torch.randint(0, 10, (a.batch,), device=device)
     loss_of = LeNet5.loss if a.model == "lenet5" else F.cross_entropy
+    if a.profile:
+        print(json.dumps({"model": a.model, "layers": layer_profile(model, images, max(10, a.steps))}))
+        return
     sync = (lambda: torch.cuda.synchronize()) if device.type == "cuda" else (lambda: None)
 
     def timed(action, n, warmup, seconds):

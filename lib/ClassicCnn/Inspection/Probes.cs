@@ -119,6 +119,52 @@ public static class Probes
         return Median(times);
     }
 
+    /// <summary>
+    /// Where a forward pass spends its time: the median seconds of each leaf layer (convolution, activation, pooling,
+    /// linear...) over <paramref name="repeats"/> passes in eval mode without gradients, in the order the layers ran.
+    /// Each layer is timed between a forward pre-hook and a forward hook, with the device synchronised at both.
+    /// </summary>
+    public static IReadOnlyList<(string Layer, string Kind, double Seconds)> LayerForwardSeconds(Module<Tensor, Tensor> model, Tensor input, int repeats = 5)
+    {
+        var leaves = model.named_modules().Where(m => m.name != "" && !m.module.children().Any() && m.module is Module<Tensor, Tensor>).ToList();
+        var samples = leaves.ToDictionary(l => l.name, _ => new List<double>());
+        var order = new List<string>();
+        var clock = new Stopwatch();
+        var removers = new List<Action>();
+        foreach (var (name, module) in leaves)
+        {
+            var layer = (Module<Tensor, Tensor>)module;
+            var pre = layer.register_forward_pre_hook((_, x) => { Synchronize(x); clock.Restart(); return null!; });
+            var post = layer.register_forward_hook((_, _, y) =>
+            {
+                Synchronize(y);
+                samples[name].Add(clock.Elapsed.TotalSeconds);
+                if (order.Count < leaves.Count && !order.Contains(name)) order.Add(name);
+                return null!;
+            });
+            removers.Add(() => { pre.remove(); post.remove(); });
+        }
+        bool wasTraining = model.training;
+        try
+        {
+            model.eval();
+            using var _ = no_grad();
+            for (int i = 0; i < repeats + 1; i++)
+            {
+                using var scope = NewDisposeScope();
+                model.call(input);
+                if (i == 0) foreach (var list in samples.Values) list.Clear(); // the first pass warms up
+            }
+        }
+        finally
+        {
+            removers.ForEach(remove => remove());
+            model.train(wasTraining);
+        }
+        var kinds = leaves.ToDictionary(l => l.name, l => l.module.GetType().Name);
+        return order.Select(n => (n, kinds[n], Median(samples[n]))).ToList();
+    }
+
     /// <summary>Waits for the device (CUDA runs asynchronously; the CPU does not).</summary>
     public static void Synchronize(Tensor any)
     {
