@@ -26,6 +26,6 @@ public class ProbeAndRuntimeTests
         if (OperatingSystem.IsLinux())
             Assert.Equal("glibc keeps freed buffers (mmap threshold 32 MiB, trim threshold 256 MiB)", TorchRuntime.Allocator);
         // The tunables string handed to other processes states the same two numbers.
-        Assert.Equal($"glibc.malloc.mmap_threshold={NativeAllocator.MmapThreshold}:glibc.malloc.trim_threshold={NativeAllocator.TrimThreshold}", NativeAllocator.GlibcTunables);
+        Assert.Equal(NativeAllocator.GlibcTunables, $"glibc.malloc.mmap_threshold={NativeAllocator.MmapThreshold}:glibc.malloc.trim_threshold={NativeAllocator.TrimThreshold}");
     }
 }
