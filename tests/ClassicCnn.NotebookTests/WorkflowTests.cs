@@ -1,0 +1,61 @@
+using System.Text.RegularExpressions;
+using ClassicCnn.Tool;
+
+namespace ClassicCnn.NotebookTests;
+
+/// <summary>
+/// The GitHub Actions workflow, read line by line (no YAML library in the project): the triggers, runner, SDK,
+/// NuGet cache, artifacts, and that it runs CI's own script, which runs the README's test command.
+/// No GitHub runner is available here, so the workflow itself is not executed.
+/// </summary>
+public class WorkflowTests
+{
+    readonly Repository repository = Repository.Find(AppContext.BaseDirectory);
+    string Workflow => File.ReadAllText(Path.Combine(repository.Root, ".github", "workflows", "ci.yml"));
+
+    [Fact]
+    public void Runs_on_push_and_pull_request_on_ubuntu_with_the_net10_sdk_and_a_nuget_cache()
+    {
+        var text = Workflow;
+        Assert.Matches(@"(?m)^on:\s*\n\s+push:\s*\n\s+pull_request:", text);
+        Assert.Matches(@"(?m)^\s+runs-on: ubuntu-latest\s*$", text);
+        Assert.Matches(@"(?m)uses: actions/setup-dotnet@v\d+\s*\n\s+with:\s*\n\s+dotnet-version: ""10\.0\.x""", text);
+        Assert.Matches(@"(?m)uses: actions/cache@v\d+\s*\n\s+with:\s*\n\s+path: ~/\.nuget/packages", text);
+    }
+
+    [Fact]
+    public void Runs_ci_own_script_which_runs_the_readme_test_command_in_the_quick_profile()
+    {
+        Assert.Matches(@"(?m)^\s+run: bash \.ci/run\s*$", Workflow);
+        string script = Path.Combine(repository.Root, ".ci", "run");
+        if (!OperatingSystem.IsWindows())
+            Assert.True(File.GetUnixFileMode(script).HasFlag(UnixFileMode.UserExecute), $"{script} is not executable");
+        var lines = File.ReadAllLines(script).Select(l => l.Trim()).ToList();
+
+        // The README opens with exactly two commands; the second is the test command CI must call.
+        var readme = File.ReadAllText(Path.Combine(repository.Root, "README.md"));
+        var commands = Regex.Match(readme, @"```\s*\n(.*?)\n```", RegexOptions.Singleline).Groups[1].Value.Split('\n').Select(l => l.Trim()).ToList();
+        Assert.Equal(2, commands.Count);
+        Assert.Contains(commands[1], lines);
+        Assert.Contains("export CLASSICCNN_PROFILE=quick", lines);
+    }
+
+    [Fact]
+    public void Uploads_the_executed_notebooks_the_figures_and_the_benchmark()
+    {
+        var text = Workflow;
+        Assert.Matches(@"uses: actions/upload-artifact@v\d+", text);
+        foreach (var folder in new[] { "artifacts/notebooks/", "artifacts/figures/", "artifacts/benchmarks/" })
+            Assert.Matches($@"(?m)^\s+{Regex.Escape(folder)}\s*$", text);
+    }
+
+    [Fact]
+    public void The_benchmark_step_uses_only_options_the_benchmark_knows()
+    {
+        var step = Regex.Match(Workflow, @"run: dotnet run -c Release --project tests/ClassicCnn\.Benchmarks -- (.*)");
+        Assert.True(step.Success, "the workflow has no benchmark step");
+        string parser = File.ReadAllText(Path.Combine(repository.Root, "tests", "ClassicCnn.Benchmarks", "Program.cs"));
+        foreach (Match option in Regex.Matches(step.Groups[1].Value, @"--[a-z-]+"))
+            Assert.True(parser.Contains($"\"{option.Value}\" =>"), $"the benchmark does not parse {option.Value}");
+    }
+}
