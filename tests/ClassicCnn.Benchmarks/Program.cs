@@ -13,29 +13,27 @@ using static TorchSharp.torch;
 // Every launch of either side is a fresh process (this program re-runs itself with --worker), so the launches
 // measure what a learner's process sees, and peak RSS belongs to one model.
 var options = BenchmarkOptions.Parse(args);
+// The parent needs the device for its report, a worker for its measurement: both load libtorch the same way.
+if (options.LibTorchFolder is { } libtorch) LibTorchFromPyTorch.Load(libtorch);
+if (options.Threads is { } threads) { set_num_threads(threads); set_num_interop_threads(1); }
+var device = options.Device is { } d ? TorchRuntime.Use(d) : TorchRuntime.Device;
 if (options.Worker is { } workerModel)
 {
-    if (options.LibTorchFolder is { } libtorch) LibTorchFromPyTorch.Load(libtorch);
-    if (options.Threads is { } threads) { set_num_threads(threads); set_num_interop_threads(1); }
-    var workerDevice = options.Device is { } wd ? TorchRuntime.Use(wd) : TorchRuntime.Device;
     var spec = BenchmarkModel.All.Single(m => m.Name == workerModel);
-    var (workerBatch, workerSize) = spec.BatchAndSize(options, workerDevice);
+    var (workerBatch, workerSize) = spec.BatchAndSize(options, device);
     if (options.Profile)
     {
         using var profiled = spec.Build(workerSize);
-        profiled.to(workerDevice);
-        using var input = randn(workerBatch, spec.Channels, workerSize, workerSize, device: workerDevice);
+        profiled.to(device);
+        using var input = randn(workerBatch, spec.Channels, workerSize, workerSize, device: device);
         var layers = Probes.LayerForwardSeconds(profiled, input, Math.Max(10, options.Steps)).Select(l => new object[] { l.Kind, l.Seconds });
         Console.WriteLine(JsonSerializer.Serialize(new { layers }));
     }
     else
-        Console.WriteLine(Measure.Json(Measure.Run(spec, workerBatch, workerSize, workerDevice, options)));
+        Console.WriteLine(Measure.Json(Measure.Run(spec, workerBatch, workerSize, device, options)));
     return 0;
 }
 
-if (options.LibTorchFolder is { } parentLibtorch) LibTorchFromPyTorch.Load(parentLibtorch);
-if (options.Threads is { } parentThreads) set_num_threads(parentThreads);
-var device = options.Device is { } d ? TorchRuntime.Use(d) : TorchRuntime.Device;
 var python = options.NoPyTorch ? null : PyTorchSide.Find(options.Python);
 if (python is not null) python.SameAllocator = !options.PyTorchDefaultMalloc;
 var self = new TorchSharpSide(args);

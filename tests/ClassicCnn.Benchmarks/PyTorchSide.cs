@@ -44,17 +44,10 @@ public sealed class PyTorchSide(string python, string version)
         if (options.Threads is { } t) arguments.AddRange(["--threads", t.ToString()]);
         if (options.Device is { } d) arguments.AddRange(["--device", d]);
         if (profile) arguments.Add("--profile");
-        var info = new ProcessStartInfo(python, arguments) { RedirectStandardOutput = true, RedirectStandardError = true };
+        var info = new ProcessStartInfo(python, arguments);
         // The same malloc thresholds the ClassicCnn library sets for itself, so both sides allocate alike.
         if (SameAllocator) info.Environment["GLIBC_TUNABLES"] = ClassicCnn.Platform.NativeAllocator.GlibcTunables;
-        using var process = Process.Start(info)!;
-        string stdout = process.StandardOutput.ReadToEnd();
-        string stderr = process.StandardError.ReadToEnd();
-        process.WaitForExit();
-        string? json = stdout.Split('\n').LastOrDefault(l => l.StartsWith('{'));
-        if (process.ExitCode != 0 || json is null)
-            throw new InvalidOperationException($"bench_pytorch.py failed for {model} (exit code {process.ExitCode}):\n{stderr}");
-        return JsonDocument.Parse(json).RootElement;
+        return JsonDocument.Parse(ChildJson.Run(info, $"bench_pytorch.py for {model}")).RootElement;
     }
 
     static Measurement Measurement(JsonElement m)
@@ -77,18 +70,28 @@ public sealed class TorchSharpSide(string[] arguments)
     string RunWorker(string model, params string[] extra)
     {
         string host = Environment.ProcessPath ?? throw new InvalidOperationException("cannot tell which program is running");
-        var info = new ProcessStartInfo(host) { RedirectStandardOutput = true, RedirectStandardError = true };
+        var info = new ProcessStartInfo(host);
         // Under `dotnet ClassicCnn.Benchmarks.dll` the host is dotnet itself and the program is the entry assembly.
         if (Path.GetFileNameWithoutExtension(host).Equals("dotnet", StringComparison.OrdinalIgnoreCase))
             info.ArgumentList.Add(typeof(TorchSharpSide).Assembly.Location);
         foreach (var a in arguments.Append("--worker").Append(model).Concat(extra)) info.ArgumentList.Add(a);
+        return ChildJson.Run(info, $"the TorchSharp worker for {model}");
+    }
+}
+
+/// <summary>Both sides answer with one JSON line, the last line of their output that starts with '{'.</summary>
+static class ChildJson
+{
+    public static string Run(ProcessStartInfo info, string what)
+    {
+        info.RedirectStandardOutput = info.RedirectStandardError = true;
         using var process = Process.Start(info)!;
-        var stderr = process.StandardError.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync(); // read both at once: a full pipe would stall the child
         string stdout = process.StandardOutput.ReadToEnd();
         process.WaitForExit();
         string? json = stdout.Split('\n').LastOrDefault(l => l.StartsWith('{'));
         if (process.ExitCode != 0 || json is null)
-            throw new InvalidOperationException($"the TorchSharp worker failed for {model} (exit code {process.ExitCode}):\n{stdout}\n{stderr.Result}");
+            throw new InvalidOperationException($"{what} failed (exit code {process.ExitCode}):\n{stdout}\n{stderr.Result}");
         return json;
     }
 }
@@ -118,7 +121,8 @@ public static class LayerProfile
         foreach (var kind in torchSharp.Select(l => l.Kind).Distinct())
         {
             double ts = torchSharp.Where(l => l.Kind == kind).Sum(l => l.Seconds);
-            double? py = pyTorch?.Where(l => l.Kind == kind).Sum(l => l.Seconds);
+            var same = pyTorch?.Where(l => l.Kind == kind).ToList();
+            double? py = same is { Count: > 0 } ? same.Sum(l => l.Seconds) : null; // a layer the other side computes inline
             rows.Add(["all", kind, Ms(ts), py is { } p ? Ms(p) : "-", py is { } q ? (q / ts).ToString("0.00") : "-"]);
         }
         double total = torchSharp.Sum(l => l.Seconds);
