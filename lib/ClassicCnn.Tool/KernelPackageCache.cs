@@ -2,7 +2,7 @@ namespace ClassicCnn.Tool;
 
 /// <summary>
 /// .NET Interactive keeps the result of every `#r "nuget: ..."` restore under ~/.packagemanagement/nuget/Cache,
-/// keyed by the reference text; a floating "0.1.0-*" would keep resolving to the version cached there.
+/// keyed by the reference text; a floating "*-*" would keep resolving to the version cached there.
 /// Clearing the entries that mention the package makes the next kernel resolve it again.
 /// </summary>
 public static class KernelPackageCache
