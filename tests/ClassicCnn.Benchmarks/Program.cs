@@ -27,7 +27,9 @@ if (options.Worker is { } workerModel)
         profiled.to(device);
         using var input = randn(workerBatch, spec.Channels, workerSize, workerSize, device: device);
         var layers = Probes.LayerForwardSeconds(profiled, input, Math.Max(10, options.Steps)).Select(l => new object[] { l.Kind, l.Seconds });
-        Console.WriteLine(JsonSerializer.Serialize(new { layers }));
+        using var labels = randint(0, 10, [workerBatch], device: device);
+        var phases = spec.InferenceOnly ? [] : Probes.TrainingStepPhases(profiled, input, labels, options.Steps, options.Warmup, options.MinimumSeconds).Select(p => new object[] { p.Phase, p.Seconds });
+        Console.WriteLine(JsonSerializer.Serialize(new { layers, phases }));
     }
     else
         Console.WriteLine(Measure.Json(Measure.Run(spec, workerBatch, workerSize, device, options)));
@@ -45,7 +47,9 @@ if (options.Profile)
     {
         var (batch, size) = model.BatchAndSize(options, device);
         Console.WriteLine();
-        Console.WriteLine(LayerProfile.Table(model.Name, batch, size, self.Profile(model.Name), python?.Profile(model.Name, batch, size, options)));
+        var (ours, theirs) = (self.Profile(model.Name), python?.Profile(model.Name, batch, size, options));
+        Console.WriteLine(LayerProfile.Table(model.Name, batch, size, ours.Layers, theirs?.Layers));
+        if (ours.Phases.Count > 0) Console.WriteLine(LayerProfile.PhaseTable(model.Name, batch, size, ours.Phases, theirs?.Phases));
     }
     return 0;
 }
@@ -65,6 +69,7 @@ foreach (var model in BenchmarkModel.All.Where(m => options.Models.Contains(m.Na
     var result = new ModelResult(model.Name, batch, size, launches, reference);
     results.Add(result);
     Console.WriteLine(result.Line());
+    if (!model.InferenceOnly) Console.WriteLine(result.LaunchLines());
 }
 Console.WriteLine();
 Console.WriteLine(ModelResult.Table(results, device.ToString()));
@@ -93,7 +98,7 @@ namespace ClassicCnn.Benchmarks
               --libtorch DIR    load libtorch from an existing PyTorch installation's torch/lib folder
               --python PATH     the Python with torch (default: /usr/bin/python3, then python3)
               --no-pytorch      skip the PyTorch side
-              --profile         instead: the forward time of every layer on both sides (where the time goes)
+              --profile         instead: the forward time of every layer, and the phases of a training step, on both sides
               --pytorch-malloc default  run PyTorch with glibc's malloc defaults instead of the thresholds ClassicCnn sets
               --memory-epochs N epochs of the RSS growth check (default 5), --memory-steps N steps each (default 6)
               --out FILE        JSON results (default artifacts/benchmarks/benchmark.json)
@@ -147,7 +152,43 @@ namespace ClassicCnn.Benchmarks
 
     /// <summary>What one launch measured for one model. Rates are images (or batches) per second; memory in bytes.</summary>
     public sealed record Measurement(string Side, long Parameters, double TrainImagesPerSecond, double InferenceImagesPerSecond,
-        double PipelineBatchesPerSecond, long PeakRssBytes, long? PeakDeviceBytes, double? RssGrowthPercent, string Blas);
+        double PipelineBatchesPerSecond, long PeakRssBytes, long? PeakDeviceBytes, double? RssGrowthPercent, string Blas, CpuUse? TrainingCpu = null);
+
+    /// <summary>
+    /// How the CPU was used while the training steps were timed, to tell a slow launch's cause: CpuPerWall is the
+    /// process's CPU seconds per wall-clock second (2 = both threads busy all the time; less: its threads waited),
+    /// SystemPercent the kernel's share of that (page faults, mapping memory), StealPercent the machine-wide share of
+    /// time the hypervisor gave to other guests (Linux /proc/stat; null elsewhere).
+    /// </summary>
+    public sealed record CpuUse(double CpuPerWall, double SystemPercent, double? StealPercent)
+    {
+        public static Func<CpuUse> Start()
+        {
+            var process = Process.GetCurrentProcess();
+            var (user, system) = (process.UserProcessorTime, process.PrivilegedProcessorTime);
+            var machine = MachineTicks();
+            var clock = Stopwatch.StartNew();
+            return () =>
+            {
+                process.Refresh();
+                double u = (process.UserProcessorTime - user).TotalSeconds, k = (process.PrivilegedProcessorTime - system).TotalSeconds;
+                var after = MachineTicks();
+                double? steal = machine is { } b && after is { } a && a.Total > b.Total ? 100.0 * (a.Steal - b.Steal) / (a.Total - b.Total) : null;
+                return new CpuUse((u + k) / clock.Elapsed.TotalSeconds, u + k > 0 ? 100 * k / (u + k) : 0, steal);
+            };
+        }
+
+        /// <summary>The first line of /proc/stat: (steal, all) ticks of every CPU since boot.</summary>
+        static (long Steal, long Total)? MachineTicks()
+        {
+            if (!File.Exists("/proc/stat")) return null;
+            var fields = File.ReadLines("/proc/stat").First().Split(' ', StringSplitOptions.RemoveEmptyEntries).Skip(1).Select(long.Parse).ToList();
+            return (fields.Count > 7 ? fields[7] : 0, fields.Take(8).Sum());
+        }
+
+        public override string ToString() =>
+            $"{CpuPerWall:0.00} CPUs, {SystemPercent:0}% system" + (StealPercent is { } s ? $", {s:0.0}% stolen" : "");
+    }
 
     public static class Measure
     {
@@ -161,15 +202,18 @@ namespace ClassicCnn.Benchmarks
 
             double train = double.NaN;
             double? growth = null;
+            CpuUse? trainingCpu = null;
             if (!spec.InferenceOnly)
             {
+                var cpu = CpuUse.Start();
                 train = batch / Probes.TrainingStepSeconds(model, images, labels, options.Steps, options.Warmup, options.MinimumSeconds);
+                trainingCpu = cpu();
                 growth = RssGrowth(model, images, labels, options);
             }
             double inference = batch / Probes.InferenceSeconds(model, images, options.Steps, options.Warmup, options.MinimumSeconds);
             double pipeline = PipelineBatchesPerSecond(spec, batch, size, device);
             return new Measurement("TorchSharp", parameters, train, inference, pipeline, PeakRss(),
-                device.type == DeviceType.CUDA ? PeakCudaBytes() : null, growth, "libtorch's own (MKL / OpenBLAS as built)");
+                device.type == DeviceType.CUDA ? PeakCudaBytes() : null, growth, LoadedBlas.Describe(), trainingCpu);
         }
 
         /// <summary>RSS after the first and the last of a few short "epochs" of training steps (TorchSharp issue #1278: memory must stay flat).</summary>
@@ -256,7 +300,16 @@ namespace ClassicCnn.Benchmarks
             $"{Model}: train {F(Train)} img/s (PyTorch {F(PyTrain)}, ratio {F(TrainRatio, "0.00")}), inference {F(Inference)} img/s (ratio {F(InferenceRatio, "0.00")}), " +
             $"pipeline {F(Pipeline)} batches/s = {F(PipelineOverStep, "0")}x the step, peak RSS {TorchSharp.Max(m => m.PeakRssBytes) / 1048576} MiB" +
             (PyTorch.Count > 0 ? $" (PyTorch {PyTorch.Max(m => m.PeakRssBytes) / 1048576} MiB)" : "") +
-            (RssGrowth is { } g ? $", RSS growth from the first to the last epoch {g:+0.0;-0.0}%" : "");
+            (RssGrowth is { } g ? $", RSS growth from the first to the last epoch {g:+0.0;-0.0}%" : "") +
+            $"; BLAS: {TorchSharp[0].Blas}" + (PyTorch.Count > 0 ? $" (PyTorch: {PyTorch[0].Blas})" : "");
+
+        /// <summary>Each launch's training rate and CPU use, side by side: a slow launch shows whether its threads waited, the kernel worked, or the machine was busy.</summary>
+        public string LaunchLines()
+        {
+            static string One(Measurement m) => $"{m.Side} {F(m.TrainImagesPerSecond, "N1")} img/s" + (m.TrainingCpu is { } c ? $" ({c})" : "");
+            return string.Join(Environment.NewLine, TorchSharp.Select((m, i) =>
+                $"  launch {i + 1}: {One(m)}" + (i < PyTorch.Count ? $"; {One(PyTorch[i])}" : "")));
+        }
 
         public static string Table(IReadOnlyList<ModelResult> results, string device)
         {

@@ -10,7 +10,18 @@ public sealed class PyTorchSide(string python, string version)
     /// <summary>Give PyTorch the malloc thresholds ClassicCnn sets for itself (on unless --pytorch-malloc default).</summary>
     public bool SameAllocator { get; set; } = true;
 
-    public string Describe() => $"{version} ({python}){(SameAllocator ? ", same malloc thresholds as ClassicCnn" : ", glibc's default malloc")}";
+    public string Describe() => $"{version} ({python}){(SameAllocator ? ", same malloc thresholds as ClassicCnn" : ", glibc's default malloc")}" +
+        (OpenMpBlasFolder is { } folder ? $", OpenBLAS's OpenMP build ({folder})"
+            : OperatingSystem.IsLinux() ? ". Warning: without OpenBLAS's OpenMP build (Debian: apt-get install libopenblas0-openmp) PyTorch may use OpenBLAS's pthread build, whose threads spin beside PyTorch's OpenMP threads and slow it down" : "");
+
+    /// <summary>
+    /// Debian's PyTorch takes whichever libblas.so.3 the system selects, usually OpenBLAS's pthread build. Its own
+    /// threads spin (sched_yield) beside PyTorch's OpenMP threads on the same cores: on 2 cores that cost PyTorch a third
+    /// of LeNet's training speed (5,000 against 7,900 img/s, 17-26% of its time in the kernel). The OpenMP build shares
+    /// PyTorch's threads, as MKL does inside TorchSharp's libtorch, so the PyTorch child is pointed at it when installed.
+    /// </summary>
+    public static string? OpenMpBlasFolder { get; } = new[] { "x86_64-linux-gnu", "aarch64-linux-gnu" }
+        .Select(arch => $"/usr/lib/{arch}/openblas-openmp").FirstOrDefault(f => File.Exists(Path.Combine(f, "libblas.so.3")));
 
     public static PyTorchSide? Find(string? configured)
     {
@@ -31,8 +42,8 @@ public sealed class PyTorchSide(string python, string version)
 
     public Measurement Run(string model, int batch, int size, BenchmarkOptions options) => Measurement(RunScript(model, batch, size, options, profile: false));
 
-    /// <summary>The forward seconds of each leaf layer, in the order they ran.</summary>
-    public IReadOnlyList<(string Kind, double Seconds)> Profile(string model, int batch, int size, BenchmarkOptions options) =>
+    /// <summary>The forward seconds of each leaf layer, in the order they ran, and of each phase of a training step.</summary>
+    public StepProfile Profile(string model, int batch, int size, BenchmarkOptions options) =>
         LayerProfile.Parse(RunScript(model, batch, size, options, profile: true));
 
     JsonElement RunScript(string model, int batch, int size, BenchmarkOptions options, bool profile)
@@ -47,6 +58,8 @@ public sealed class PyTorchSide(string python, string version)
         var info = new ProcessStartInfo(python, arguments);
         // The same malloc thresholds the ClassicCnn library sets for itself, so both sides allocate alike.
         if (SameAllocator) info.Environment["GLIBC_TUNABLES"] = ClassicCnn.Platform.NativeAllocator.GlibcTunables;
+        if (OpenMpBlasFolder is { } blas)
+            info.Environment["LD_LIBRARY_PATH"] = string.Join(':', new[] { blas, Environment.GetEnvironmentVariable("LD_LIBRARY_PATH") }.Where(p => !string.IsNullOrEmpty(p)));
         return JsonDocument.Parse(ChildJson.Run(info, $"bench_pytorch.py for {model}")).RootElement;
     }
 
@@ -54,7 +67,9 @@ public sealed class PyTorchSide(string python, string version)
     {
         return new Measurement("PyTorch", m.GetProperty("parameters").GetInt64(), Get(m, "train"), Get(m, "inference"), double.NaN,
             m.GetProperty("peak_rss").GetInt64(), null, m.TryGetProperty("rss_growth", out var g) && g.ValueKind == JsonValueKind.Number ? g.GetDouble() : null,
-            m.GetProperty("blas").GetString() ?? "?");
+            m.GetProperty("blas").GetString() ?? "?",
+            m.TryGetProperty("training_cpu", out var c) && c.ValueKind == JsonValueKind.Array
+                ? new CpuUse(c[0].GetDouble(), c[1].GetDouble(), c[2].ValueKind == JsonValueKind.Number ? c[2].GetDouble() : null) : null);
     }
 
     static double Get(JsonElement e, string name) => e.GetProperty(name).ValueKind == JsonValueKind.Number ? e.GetProperty(name).GetDouble() : double.NaN;
@@ -65,7 +80,7 @@ public sealed class TorchSharpSide(string[] arguments)
 {
     public Measurement Run(string model) => JsonSerializer.Deserialize<Measurement>(RunWorker(model), Measure.JsonOptions)!;
 
-    public IReadOnlyList<(string Kind, double Seconds)> Profile(string model) => LayerProfile.Parse(JsonDocument.Parse(RunWorker(model, "--profile")).RootElement);
+    public StepProfile Profile(string model) => LayerProfile.Parse(JsonDocument.Parse(RunWorker(model, "--profile")).RootElement);
 
     string RunWorker(string model, params string[] extra)
     {
@@ -96,15 +111,33 @@ static class ChildJson
     }
 }
 
+/// <summary>One side's profile: each leaf layer's forward seconds, and each phase of a training step (none for inference-only models).</summary>
+public sealed record StepProfile(IReadOnlyList<(string Kind, double Seconds)> Layers, IReadOnlyList<(string Kind, double Seconds)> Phases);
+
 /// <summary>Both sides' per-layer forward times side by side, and the totals per kind of layer.</summary>
 public static class LayerProfile
 {
-    public static IReadOnlyList<(string Kind, double Seconds)> Parse(JsonElement root) =>
-        root.GetProperty("layers").EnumerateArray().Select(l => (l[0].GetString()!, l[1].GetDouble())).ToList();
+    public static StepProfile Parse(JsonElement root) => new(Pairs(root, "layers"), Pairs(root, "phases"));
+
+    static List<(string, double)> Pairs(JsonElement root, string name) =>
+        root.TryGetProperty(name, out var list) ? list.EnumerateArray().Select(l => (l[0].GetString()!, l[1].GetDouble())).ToList() : [];
+
+    /// <summary>zero_grad, forward with the loss, backward and the optimizer step, side by side.</summary>
+    public static string PhaseTable(string model, int batch, int size, IReadOnlyList<(string Kind, double Seconds)> torchSharp, IReadOnlyList<(string Kind, double Seconds)>? pyTorch)
+    {
+        var rows = new List<IReadOnlyList<string>> { new[] { "phase", "TorchSharp ms", "PyTorch ms", "PyTorch / TorchSharp" } };
+        foreach (var (phase, seconds) in torchSharp.Append(("whole step", torchSharp.Sum(p => p.Seconds))))
+        {
+            double? py = phase == "whole step" ? pyTorch?.Sum(p => p.Seconds) : pyTorch?.FirstOrDefault(p => p.Kind == phase).Seconds;
+            rows.Add([phase, Ms(seconds), py is { } p ? Ms(p) : "-", py is { } q ? (q / seconds).ToString("0.00") : "-"]);
+        }
+        return new ClassicCnn.Notebooks.HtmlTable(rows, $"{model}: one training step by phase, batch {batch}, {size}x{size} (above 1: TorchSharp faster)").ToString();
+    }
+
+    static string Ms(double s) => (s * 1000).ToString("0.0", System.Globalization.CultureInfo.InvariantCulture);
 
     public static string Table(string model, int batch, int size, IReadOnlyList<(string Kind, double Seconds)> torchSharp, IReadOnlyList<(string Kind, double Seconds)>? pyTorch)
     {
-        static string Ms(double s) => (s * 1000).ToString("0.0", System.Globalization.CultureInfo.InvariantCulture);
         var rows = new List<IReadOnlyList<string>> { new[] { "#", "layer", "TorchSharp ms", "PyTorch ms", "PyTorch / TorchSharp" } };
         // Layers pair up by kind and occurrence (the 3rd Conv2d with the 3rd Conv2d): one side may flatten in a layer, the other in code.
         double? Partner(int i)
@@ -161,5 +194,28 @@ public static class LibTorchFromPyTorch
                 throw new InvalidOperationException($"Could not load {path}: {Marshal.PtrToStringAnsi(DlError())}");
             Console.WriteLine($"loaded {path}");
         }
+    }
+}
+
+/// <summary>Which BLAS the libtorch in this process uses, asked of the library itself (the benchmark reports both sides').</summary>
+public static class LoadedBlas
+{
+    [UnmanagedFunctionPointer(CallingConvention.Cdecl)]
+    delegate void GetVersionString(byte[] buffer, int length);
+
+    public static string Describe()
+    {
+        // Official libtorch builds link MKL into libtorch_cpu and export its version call; Torch is loaded by now.
+        string library = OperatingSystem.IsWindows() ? "torch_cpu.dll" : OperatingSystem.IsMacOS() ? "libtorch_cpu.dylib" : "libtorch_cpu.so";
+        if (NativeLibrary.TryLoad(library, out var handle) && NativeLibrary.TryGetExport(handle, "MKL_Get_Version_String", out var export))
+        {
+            var buffer = new byte[256];
+            Marshal.GetDelegateForFunctionPointer<GetVersionString>(export)(buffer, buffer.Length);
+            return System.Text.Encoding.ASCII.GetString(buffer).TrimEnd('\0', ' ').Replace("Intel(R) oneAPI Math Kernel Library", "MKL");
+        }
+        // A libtorch from elsewhere (--libtorch): name a BLAS library it brought in.
+        var openBlas = OperatingSystem.IsLinux() ? File.ReadLines("/proc/self/maps").Select(l => l.Split(' ', StringSplitOptions.RemoveEmptyEntries).Last())
+            .FirstOrDefault(p => Path.GetFileName(p).Contains("openblas")) : null;
+        return openBlas is null ? "not found (no MKL in libtorch_cpu, no OpenBLAS loaded)" : $"OpenBLAS ({Path.GetFileName(Path.GetDirectoryName(openBlas))})";
     }
 }

@@ -1,7 +1,7 @@
 """The PyTorch side of the ClassicCnn benchmark: the same models, batch, input size, threads and optimizer as the
 TorchSharp side (tests/ClassicCnn.Benchmarks), one model per run, one JSON line on stdout. Run by the C# benchmark;
 written for PyTorch 1.13 (Debian's python3-torch) and later."""
-import argparse, json, math, statistics, time
+import argparse, json, math, os, statistics, time
 
 import torch
 from torch import nn
@@ -118,11 +118,41 @@ def rss_kib():
 
 
 def blas():
+    """The BLAS library this process really loaded (Debian's PyTorch reports BLAS_INFO=generic: libblas.so.3, whichever
+    the system selects), with the folder that tells OpenBLAS's pthread build from its OpenMP build."""
+    try:
+        with open("/proc/self/maps") as f:
+            libraries = sorted({line.split()[-1] for line in f if ".so" in line})
+    except OSError:
+        libraries = []
+    for path in libraries:
+        name = os.path.basename(path)
+        if "openblas" in name:
+            return f"OpenBLAS ({os.path.basename(os.path.dirname(path))})"
+        if name.startswith("libmkl"):
+            return "MKL"
     config = torch.__config__.show()
-    for word in ("mkl", "openblas", "OpenBLAS", "MKL"):
-        if word in config:
-            return word
-    return "unknown"
+    return next((word.split("=")[1].rstrip(",") for word in config.split() if word.startswith("BLAS_INFO=")), "unknown")
+
+
+def machine_ticks():
+    """The first line of /proc/stat: (steal, all) ticks of every CPU since boot, or None off Linux."""
+    try:
+        with open("/proc/stat") as f:
+            fields = [int(v) for v in f.readline().split()[1:9]]
+        return fields[7] if len(fields) > 7 else 0, sum(fields)
+    except OSError:
+        return None
+
+
+def cpu_use(action):
+    """As CpuUse in Program.cs: CPU seconds per wall second, the kernel's share of them, the machine's stolen share."""
+    before, machine, start = os.times(), machine_ticks(), time.perf_counter()
+    result = action()
+    after, machine_after, wall = os.times(), machine_ticks(), time.perf_counter() - start
+    user, system = after.user - before.user, after.system - before.system
+    steal = 100.0 * (machine_after[0] - machine[0]) / (machine_after[1] - machine[1]) if machine and machine_after and machine_after[1] > machine[1] else None
+    return result, [(user + system) / wall, 100.0 * system / (user + system) if user + system > 0 else 0.0, steal]
 
 
 def layer_profile(model, images, repeats):
@@ -150,6 +180,34 @@ def layer_profile(model, images, repeats):
     return [[kinds[n], statistics.median(samples[n])] for n in order]
 
 
+def samples(run, n, warmup, seconds):
+    """As Probes.Samples: warm up at least `warmup` times and seconds / 3, then keep what at least n runs and `seconds` return."""
+    start = time.perf_counter(); i = 0
+    while i < warmup or time.perf_counter() - start < seconds / 3:
+        run(); i += 1
+    kept = []; start = time.perf_counter()
+    while len(kept) < n or time.perf_counter() - start < seconds:
+        kept.append(run())
+    return kept
+
+
+def step_phases(model, images, labels, loss_of, repeats, warmup, seconds):
+    """As Probes.TrainingStepPhases: median seconds of zero_grad, forward with the loss, backward and the optimizer step."""
+    optimizer = torch.optim.SGD(model.parameters(), lr=1e-6)
+    model.train()
+    sync = torch.cuda.synchronize if images.is_cuda else (lambda: None)
+
+    def step():
+        t = [time.perf_counter()]
+        optimizer.zero_grad(); t.append(time.perf_counter())
+        loss = loss_of(model(images), labels); sync(); t.append(time.perf_counter())
+        loss.backward(); sync(); t.append(time.perf_counter())
+        optimizer.step(); sync(); t.append(time.perf_counter())
+        return [t[p + 1] - t[p] for p in range(4)]
+    kept = samples(step, repeats, warmup, seconds)
+    return [[name, statistics.median(s[p] for s in kept)] for p, name in enumerate(["zero_grad", "forward", "backward", "step"])]
+
+
 def main():
     p = argparse.ArgumentParser()
     p.add_argument("--model", required=True); p.add_argument("--batch", type=int, required=True); p.add_argument("--size", type=int, default=224)
@@ -168,19 +226,16 @@ def main():
     labels = torch.randint(0, 10, (a.batch,), device=device)
     loss_of = LeNet5.loss if a.model == "lenet5" else F.cross_entropy
     if a.profile:
-        print(json.dumps({"model": a.model, "layers": layer_profile(model, images, max(10, a.steps))}))
+        layers = layer_profile(model, images, max(10, a.steps))
+        phases = [] if inference_only else step_phases(model, images, labels, loss_of, a.steps, a.warmup, a.seconds)
+        print(json.dumps({"model": a.model, "layers": layers, "phases": phases}))
         return
     sync = (lambda: torch.cuda.synchronize()) if device.type == "cuda" else (lambda: None)
 
     def timed(action, n, warmup, seconds):
-        # As Probes.Timed: warm up at least `warmup` times and seconds / 3, then time at least n runs and `seconds`.
-        start = time.perf_counter(); i = 0
-        while i < warmup or time.perf_counter() - start < seconds / 3:
-            action(); i += 1
-        times = []; start = time.perf_counter()
-        while len(times) < n or time.perf_counter() - start < seconds:
-            t = time.perf_counter(); action(); times.append(time.perf_counter() - t)
-        return times
+        def run():
+            t = time.perf_counter(); action(); return time.perf_counter() - t
+        return samples(run, n, warmup, seconds)
 
     def step_times(n, warmup, seconds=0.0):
         optimizer = torch.optim.SGD(model.parameters(), lr=1e-6)
@@ -190,9 +245,10 @@ def main():
             optimizer.zero_grad(); loss = loss_of(model(images), labels); loss.backward(); optimizer.step(); sync()
         return timed(step, n, warmup, seconds)
 
-    train, growth = float("nan"), None
+    train, growth, training_cpu = float("nan"), None, None
     if not inference_only:
-        train = a.batch / statistics.median(step_times(a.steps, a.warmup, a.seconds))
+        times, training_cpu = cpu_use(lambda: step_times(a.steps, a.warmup, a.seconds))
+        train = a.batch / statistics.median(times)
         first = last = 0
         for epoch in range(1, a.memory_epochs + 1):
             step_times(a.memory_steps, 0)
@@ -207,7 +263,7 @@ def main():
     peak = status_kib("VmHWM:") * 1024
     print(json.dumps({"model": a.model, "parameters": sum(p.numel() for p in model.parameters()), "train": None if math.isnan(train) else train,
                       "inference": inference, "peak_rss": peak, "rss_growth": growth, "blas": blas(), "threads": torch.get_num_threads(),
-                      "torch": torch.__version__}))
+                      "torch": torch.__version__, "training_cpu": training_cpu}))
 
 
 if __name__ == "__main__":

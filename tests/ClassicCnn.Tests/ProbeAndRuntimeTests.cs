@@ -1,3 +1,5 @@
+using ClassicCnn.Models;
+using TorchSharp;
 using ClassicCnn.Inspection;
 using ClassicCnn.Platform;
 
@@ -17,6 +19,21 @@ public class ProbeAndRuntimeTests
         calls = 0;
         Probes.Timed(() => calls++, repeats: 7, warmup: 4);
         Assert.Equal(11, calls); // without a time floor: exactly warm-up + repeats
+    }
+
+    [Fact]
+    public void A_training_step_is_split_into_its_four_phases_and_every_phase_really_runs()
+    {
+        using var model = new LeNet();
+        using var images = torch.randn(8, 1, 28, 28);
+        using var labels = torch.randint(0, 10, [8]);
+        var before = model.parameters().Select(p => p.detach().clone()).ToList();
+        var phases = Probes.TrainingStepPhases(model, images, labels, repeats: 3, warmup: 1);
+        Assert.Equal(["zero_grad", "forward", "backward", "step"], phases.Select(p => p.Phase));
+        Assert.All(phases, p => Assert.InRange(p.Seconds, 1e-7, 5));
+        // The steps took place: parameters moved (SGD at 1e-6, four steps; the output layer's bias moves most).
+        Assert.Contains(model.parameters().Zip(before), pair => !pair.First.equal(pair.Second).all().item<bool>());
+        Assert.True(model.training);
     }
 
     [Fact]

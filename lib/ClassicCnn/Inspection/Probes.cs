@@ -98,25 +98,60 @@ public static class Probes
     }
 
     /// <summary>
+    /// Where a training step spends its time: the median seconds of its four phases (zero_grad, forward with the loss,
+    /// backward, optimizer step), the same SGD step as <see cref="TrainingStepSeconds"/> with the device synchronised
+    /// between phases, warmed up and repeated as <see cref="Timed"/> does.
+    /// </summary>
+    public static IReadOnlyList<(string Phase, double Seconds)> TrainingStepPhases(Module<Tensor, Tensor> model, Tensor images, Tensor labels, int repeats = 5, int warmup = 2, double minimumSeconds = 0)
+    {
+        using var optimizer = optim.SGD(model.parameters(), 1e-6);
+        model.train();
+        var clock = new Stopwatch();
+        double Lap(Action phase, Tensor? wait = null)
+        {
+            clock.Restart();
+            phase();
+            if (wait is not null) Synchronize(wait);
+            return clock.Elapsed.TotalSeconds;
+        }
+        var samples = Samples(() =>
+        {
+            using var scope = NewDisposeScope();
+            Tensor loss = null!;
+            return new[]
+            {
+                Lap(optimizer.zero_grad),
+                Lap(() => loss = Evaluation.Loss(model, model.call(images), labels), images),
+                Lap(() => loss.backward(), images),
+                Lap(() => optimizer.step(), images),
+            };
+        }, repeats, warmup, minimumSeconds);
+        string[] names = ["zero_grad", "forward", "backward", "step"];
+        return names.Select((name, p) => (name, Median(samples.Select(s => s[p]).ToList()))).ToList();
+    }
+
+    /// <summary>
     /// The median seconds of <paramref name="action"/>. Warm-up runs at least <paramref name="warmup"/> times and at least
     /// a third of <paramref name="minimumSeconds"/> (libtorch's allocator and .NET's tiered JIT settle over the first ten
     /// or so LeNet steps); timing runs at least <paramref name="repeats"/> times and at least <paramref name="minimumSeconds"/>,
     /// so fast models get many samples and one slow step (another process taking a core) cannot move the median.
     /// </summary>
-    public static double Timed(Action action, int repeats, int warmup, double minimumSeconds = 0)
+    public static double Timed(Action action, int repeats, int warmup, double minimumSeconds = 0) =>
+        Median(Samples(() => { var clock = Stopwatch.StartNew(); action(); return clock.Elapsed.TotalSeconds; }, repeats, warmup, minimumSeconds));
+
+    /// <summary>What <paramref name="run"/> returned on each timed run, after the warm-up; the rule of <see cref="Timed"/>.</summary>
+    static List<T> Samples<T>(Func<T> run, int repeats, int warmup, double minimumSeconds)
     {
         var total = Stopwatch.StartNew();
-        for (int i = 0; i < warmup || total.Elapsed.TotalSeconds < minimumSeconds / 3; i++) action();
-        var times = new List<double>();
+        for (int i = 0; i < warmup || total.Elapsed.TotalSeconds < minimumSeconds / 3; i++) run();
+        var samples = new List<T>();
         total.Restart();
-        while (times.Count < repeats || total.Elapsed.TotalSeconds < minimumSeconds)
+        while (samples.Count < repeats || total.Elapsed.TotalSeconds < minimumSeconds)
         {
-            var clock = Stopwatch.StartNew();
-            action();
-            times.Add(clock.Elapsed.TotalSeconds);
-            if (times.Count % 10 == 0) GC.Collect(0); // untimed, as the Trainer does: frees TorchSharp's finalisable Scalars
+            samples.Add(run());
+            if (samples.Count % 10 == 0) GC.Collect(0); // untimed, as the Trainer does: frees TorchSharp's finalisable Scalars
         }
-        return Median(times);
+        return samples;
     }
 
     /// <summary>
