@@ -13,6 +13,11 @@ public static partial class FileAppExport
 {
     /// <param name="packedVersion">the ClassicCnn version the set-up just packed: apps name it exactly, because a file-based
     /// app whose text has not changed is not restored again and would keep running an older package.</param>
+    /// <summary>The nuget.config beside the apps: the local feed under its own name (the repository's config disables ClassicCnnLocal).</summary>
+    public static string FeedConfig(string feed) =>
+        new System.Xml.Linq.XDocument(new System.Xml.Linq.XElement("configuration", new System.Xml.Linq.XElement("packageSources",
+            new System.Xml.Linq.XElement("add", new System.Xml.Linq.XAttribute("key", "ClassicCnnApps"), new System.Xml.Linq.XAttribute("value", feed))))).ToString() + Environment.NewLine;
+
     public static string Convert(Notebook notebook, string? packedVersion = null)
     {
         var packages = new List<string>();

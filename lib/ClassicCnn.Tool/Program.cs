@@ -78,6 +78,8 @@ static class Cli
         string version = new Setup(repository, Log).Run();
         string folder = Path.Combine(repository.Artifacts, "apps");
         Directory.CreateDirectory(folder);
+        // The repository's nuget.config switches ClassicCnnLocal off for its own projects; the apps need the feed.
+        ClassicCnn.Platform.AtomicFile.WriteAllText(Path.Combine(folder, "nuget.config"), FileAppExport.FeedConfig(repository.Feed));
         foreach (var notebook in new NotebookRunner(repository).SeriesNotebooks())
         {
             string path = Path.Combine(folder, Path.GetFileNameWithoutExtension(notebook) + ".cs");

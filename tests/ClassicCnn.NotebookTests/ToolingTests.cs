@@ -45,6 +45,49 @@ public class ToolingTests
     }
 
     [Fact]
+    public void A_user_level_feed_left_pointing_at_a_deleted_clone_does_not_break_this_repository_s_restore()
+    {
+        if (OperatingSystem.IsWindows()) return; // the user-level config lives under HOME only on Linux and macOS
+        var repository = Repository.Find(AppContext.BaseDirectory);
+        using var home = new TempFolder();
+        string gone = Path.Combine(home.Path, "deleted-clone", "artifacts", "feed");
+        Directory.CreateDirectory(Path.Combine(home.Path, ".nuget", "NuGet"));
+        File.WriteAllText(Path.Combine(home.Path, ".nuget", "NuGet", "NuGet.Config"), $"""
+            <configuration><packageSources>
+              <add key="nuget.org" value="https://api.nuget.org/v3/index.json" />
+              <add key="ClassicCnnLocal" value="{gone}" />
+            </packageSources></configuration>
+            """);
+        (int Code, string Output) Restore(string project)
+        {
+            var info = new System.Diagnostics.ProcessStartInfo("dotnet", ["restore", project, "--nologo"]) { RedirectStandardOutput = true, RedirectStandardError = true };
+            info.Environment["HOME"] = home.Path;
+            info.Environment["NUGET_PACKAGES"] = ClassicCnn.Platform.LibStdCxxCompatibility.NuGetPackagesFolder(); // the real cache: nothing to download
+            info.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
+            using var process = System.Diagnostics.Process.Start(info)!;
+            var error = process.StandardError.ReadToEndAsync();
+            string output = process.StandardOutput.ReadToEnd() + error.Result;
+            process.WaitForExit();
+            return (process.ExitCode, output);
+        }
+
+        // Outside the repository the stale source breaks a restore, which is what a learner who deleted a clone meets...
+        string outside = Path.Combine(home.Path, "other", "Other.csproj");
+        Directory.CreateDirectory(Path.GetDirectoryName(outside)!);
+        File.WriteAllText(outside, """
+            <Project Sdk="Microsoft.NET.Sdk"><PropertyGroup><TargetFramework>net10.0</TargetFramework></PropertyGroup>
+              <ItemGroup><PackageReference Include="ClassicCnn" Version="*-*" /></ItemGroup></Project>
+            """);
+        var other = Restore(outside);
+        Assert.NotEqual(0, other.Code);
+        Assert.Contains("NU1301", other.Output);
+
+        // ...and the repository's nuget.config keeps its own projects restoring.
+        var ours = Restore(Path.Combine(repository.Root, "ClassicCnnNotebooks.sln")); // what the README's `dotnet test` restores first
+        Assert.True(ours.Code == 0, ours.Output);
+    }
+
+    [Fact]
     public void Every_pack_gets_a_version_above_all_that_the_feed_holds()
     {
         var repository = Repository.Find(AppContext.BaseDirectory);
