@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.RegularExpressions;
+using System.Xml.Linq;
 
 namespace ClassicCnn.Tool;
 
@@ -11,13 +12,13 @@ namespace ClassicCnn.Tool;
 /// </summary>
 public static partial class FileAppExport
 {
-    /// <param name="packedVersion">the ClassicCnn version the set-up just packed: apps name it exactly, because a file-based
-    /// app whose text has not changed is not restored again and would keep running an older package.</param>
     /// <summary>The nuget.config beside the apps: the local feed under its own name (the repository's config disables ClassicCnnLocal).</summary>
     public static string FeedConfig(string feed) =>
-        new System.Xml.Linq.XDocument(new System.Xml.Linq.XElement("configuration", new System.Xml.Linq.XElement("packageSources",
-            new System.Xml.Linq.XElement("add", new System.Xml.Linq.XAttribute("key", "ClassicCnnApps"), new System.Xml.Linq.XAttribute("value", feed))))).ToString() + Environment.NewLine;
+        new XElement("configuration", new XElement("packageSources",
+            new XElement("add", new XAttribute("key", "ClassicCnnApps"), new XAttribute("value", feed)))) + Environment.NewLine;
 
+    /// <param name="packedVersion">the ClassicCnn version the set-up just packed: apps name it exactly, because a file-based
+    /// app whose text has not changed is not restored again and would keep running an older package.</param>
     public static string Convert(Notebook notebook, string? packedVersion = null)
     {
         var packages = new List<string>();

@@ -58,18 +58,11 @@ public class ToolingTests
               <add key="ClassicCnnLocal" value="{gone}" />
             </packageSources></configuration>
             """);
-        (int Code, string Output) Restore(string project)
+        ChildResult Restore(string project) => ChildProcess.Run("dotnet", ["restore", project], home.Path, environment: new Dictionary<string, string>
         {
-            var info = new System.Diagnostics.ProcessStartInfo("dotnet", ["restore", project, "--nologo"]) { RedirectStandardOutput = true, RedirectStandardError = true };
-            info.Environment["HOME"] = home.Path;
-            info.Environment["NUGET_PACKAGES"] = ClassicCnn.Platform.LibStdCxxCompatibility.NuGetPackagesFolder(); // the real cache: nothing to download
-            info.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
-            using var process = System.Diagnostics.Process.Start(info)!;
-            var error = process.StandardError.ReadToEndAsync();
-            string output = process.StandardOutput.ReadToEnd() + error.Result;
-            process.WaitForExit();
-            return (process.ExitCode, output);
-        }
+            ["HOME"] = home.Path,
+            ["NUGET_PACKAGES"] = ClassicCnn.Platform.LibStdCxxCompatibility.NuGetPackagesFolder(), // the real cache: nothing to download
+        });
 
         // Outside the repository the stale source breaks a restore, which is what a learner who deleted a clone meets...
         string outside = Path.Combine(home.Path, "other", "Other.csproj");
@@ -79,12 +72,12 @@ public class ToolingTests
               <ItemGroup><PackageReference Include="ClassicCnn" Version="*-*" /></ItemGroup></Project>
             """);
         var other = Restore(outside);
-        Assert.NotEqual(0, other.Code);
+        Assert.NotEqual(0, other.ExitCode);
         Assert.Contains("NU1301", other.Output);
 
         // ...and the repository's nuget.config keeps its own projects restoring.
         var ours = Restore(Path.Combine(repository.Root, "ClassicCnnNotebooks.sln")); // what the README's `dotnet test` restores first
-        Assert.True(ours.Code == 0, ours.Output);
+        Assert.True(ours.ExitCode == 0, ours.Output);
     }
 
     [Fact]

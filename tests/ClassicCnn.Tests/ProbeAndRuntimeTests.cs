@@ -1,7 +1,7 @@
-using ClassicCnn.Models;
-using TorchSharp;
 using ClassicCnn.Inspection;
+using ClassicCnn.Models;
 using ClassicCnn.Platform;
+using TorchSharp;
 
 namespace ClassicCnn.Tests;
 
@@ -43,6 +43,6 @@ public class ProbeAndRuntimeTests
         if (OperatingSystem.IsLinux())
             Assert.Equal("glibc keeps freed buffers (mmap threshold 32 MiB, trim threshold 256 MiB)", TorchRuntime.Allocator);
         // The tunables string handed to other processes states the same two numbers.
-        Assert.Equal(NativeAllocator.GlibcTunables, $"glibc.malloc.mmap_threshold={NativeAllocator.MmapThreshold}:glibc.malloc.trim_threshold={NativeAllocator.TrimThreshold}");
+        Assert.Equal($"glibc.malloc.mmap_threshold={NativeAllocator.MmapThreshold}:glibc.malloc.trim_threshold={NativeAllocator.TrimThreshold}", NativeAllocator.GlibcTunables);
     }
 }
