@@ -81,6 +81,35 @@ public class ToolingTests
     }
 
     [Fact]
+    public void The_library_packs_with_its_kernel_extension_from_sources_never_restored()
+    {
+        // What the set-up meets on a fresh clone: no obj/ folders, so nothing restored the kernel extension yet.
+        var repository = Repository.Find(AppContext.BaseDirectory);
+        using var clone = new TempFolder();
+        foreach (var project in new[] { "ClassicCnn", "ClassicCnn.Interactive" })
+        {
+            string from = Path.Combine(repository.Root, "lib", project);
+            foreach (var file in Directory.EnumerateFiles(from, "*", SearchOption.AllDirectories)
+                         .Where(f => !Path.GetRelativePath(from, f).Split('/', '\\').Any(part => part is "bin" or "obj")))
+            {
+                string to = Path.Combine(clone.Path, "lib", project, Path.GetRelativePath(from, file));
+                Directory.CreateDirectory(Path.GetDirectoryName(to)!);
+                File.Copy(file, to);
+            }
+        }
+        foreach (var file in new[] { "Directory.Build.props", "Directory.Packages.props", "nuget.config" })
+            File.Copy(Path.Combine(repository.Root, file), Path.Combine(clone.Path, file));
+
+        var pack = ChildProcess.Run("dotnet", ["pack", Path.Combine("lib", "ClassicCnn"), "-c", "Release", "-o", "feed", "-p:Version=0.1.0-fresh"],
+            clone.Path, environment: new Dictionary<string, string> { ["NUGET_PACKAGES"] = ClassicCnn.Platform.LibStdCxxCompatibility.NuGetPackagesFolder() });
+        Assert.True(pack.ExitCode == 0, pack.Output);
+        using var package = System.IO.Compression.ZipFile.OpenRead(Path.Combine(clone.Path, "feed", "ClassicCnn.0.1.0-fresh.nupkg"));
+        var entries = package.Entries.Select(e => e.FullName).ToList();
+        Assert.Contains("lib/net10.0/ClassicCnn.dll", entries);
+        Assert.Contains("interactive-extensions/dotnet/ClassicCnn.Interactive.dll", entries);
+    }
+
+    [Fact]
     public void Every_pack_gets_a_version_above_all_that_the_feed_holds()
     {
         var repository = Repository.Find(AppContext.BaseDirectory);
