@@ -21,6 +21,18 @@ if (options.Worker is { } workerModel)
 {
     var spec = BenchmarkModel.All.Single(m => m.Name == workerModel);
     var (workerBatch, workerSize) = spec.BatchAndSize(options, device);
+    if (options.Serve)
+    {
+        // The paired mode (PairedSteps): one training step per "step" line, its seconds on a line of its own.
+        using var served = spec.Build(workerSize);
+        served.to(device);
+        using var input = randn(workerBatch, spec.Channels, workerSize, workerSize, device: device);
+        using var labels = randint(0, 10, [workerBatch], device: device);
+        Console.WriteLine("ready");
+        while (Console.ReadLine() == "step")
+            Console.WriteLine(Probes.TrainingStepSeconds(served, input, labels, 1, 0).ToString("R", CultureInfo.InvariantCulture));
+        return 0;
+    }
     if (options.Profile)
     {
         using var profiled = spec.Build(workerSize);
@@ -41,6 +53,23 @@ if (python is not null) python.SameAllocator = !options.PyTorchDefaultMalloc;
 var self = new TorchSharpSide(args);
 Console.WriteLine($"device {device}, libtorch threads {get_num_threads()}, TorchSharp {TorchRuntime.TorchSharpVersion}" + (python is null ? ", PyTorch: not found (install python3-torch, or pass --python)" : $", PyTorch: {python.Describe()}"));
 Console.WriteLine($"each measurement: at least {options.Steps} timed steps and {options.MinimumSeconds:0.#} s after at least {options.Warmup} warm-up steps; {options.Launches} launch(es) per side, alternating");
+if (options.DriftSeconds is { } driftSeconds)
+{
+    var model = BenchmarkModel.All.First(m => options.Models.Contains(m.Name) && !m.InferenceOnly);
+    var (batch, size) = model.BatchAndSize(options, device);
+    Console.WriteLine(MachineDrift.Watch(model, batch, size, device, driftSeconds));
+    return 0;
+}
+if (options.PairedSeconds is { } pairedSeconds)
+{
+    if (python is null) { Console.Error.WriteLine("error: --paired needs the PyTorch side (python3 with torch; see --python)"); return 2; }
+    foreach (var model in BenchmarkModel.All.Where(m => options.Models.Contains(m.Name) && !m.InferenceOnly))
+    {
+        var (batch, size) = model.BatchAndSize(options, device);
+        Console.WriteLine(PairedSteps.Run(model.Name, self.ServeInfo(model.Name), python.ServeInfo(model.Name, batch, size, options), options.Warmup, pairedSeconds));
+    }
+    return 0;
+}
 if (options.Profile)
 {
     foreach (var model in BenchmarkModel.All.Where(m => options.Models.Contains(m.Name)))
@@ -83,7 +112,7 @@ namespace ClassicCnn.Benchmarks
 {
     public sealed record BenchmarkOptions(HashSet<string> Models, int? Batch, int? Size, int? Threads, int Steps, int Warmup, string? Device,
         string? LibTorchFolder, int Launches, string Output, bool NoPyTorch, string? Python, int MemoryEpochs, int StepsPerMemoryEpoch,
-        double MinimumSeconds, string? Worker, bool PyTorchDefaultMalloc, bool Profile)
+        double MinimumSeconds, string? Worker, bool PyTorchDefaultMalloc, bool Profile, double? DriftSeconds = null, double? PairedSeconds = null, bool Serve = false)
     {
         const string Usage = """
             usage: dotnet run -c Release --project tests/ClassicCnn.Benchmarks -- [options]
@@ -91,14 +120,19 @@ namespace ClassicCnn.Benchmarks
               --batch N         batch size (default: 256 for LeNet; 128 on CUDA / 32 on CPU for AlexNet and VGG; VGG16 64 / 8)
               --size N          input size of AlexNet and the small VGG (default 224)
               --threads N       libtorch threads on both sides (default: libtorch's choice)
-              --steps N         at least N timed steps (default 5), after at least --warmup N untimed ones (default 3)
-              --seconds S       and time for at least S seconds, warm up for at least S/3 (default 3)
+              --steps N         at least N timed steps (default 10), after at least --warmup N untimed ones (default 3)
+              --seconds S       and time for at least S seconds, warm up for at least S/3 (default 20: this machine's
+                                speed swings within seconds, see --drift, and only a long timing averages it out)
               --launches N      measure each model in N fresh processes per side, alternating with PyTorch (default 3)
               --device D        cpu, cuda, cuda:1 (default: CUDA when available)
               --libtorch DIR    load libtorch from an existing PyTorch installation's torch/lib folder
               --python PATH     the Python with torch (default: /usr/bin/python3, then python3)
               --no-pytorch      skip the PyTorch side
               --profile         instead: the forward time of every layer, and the phases of a training step, on both sides
+              --paired S        instead: for S seconds per model, both sides' training steps in turn, one at a time, in two
+                                processes alive together: the ratio free of the machine's drift between launches
+              --drift S         instead: for S seconds, one training step of the first model, then a fixed matrix product,
+                                in turn in one process: whether the machine's own speed moves the step time
               --pytorch-malloc default  run PyTorch with glibc's malloc defaults instead of the thresholds ClassicCnn sets
               --memory-epochs N epochs of the RSS growth check (default 5), --memory-steps N steps each (default 6)
               --out FILE        JSON results (default artifacts/benchmarks/benchmark.json)
@@ -107,7 +141,7 @@ namespace ClassicCnn.Benchmarks
         public static BenchmarkOptions Parse(string[] args)
         {
             var all = BenchmarkModel.All.Select(m => m.Name).ToHashSet();
-            var o = new BenchmarkOptions(all, null, null, null, 5, 3, null, null, 3, Path.Combine("artifacts", "benchmarks", "benchmark.json"), false, null, 5, 6, 3, null, false, false);
+            var o = new BenchmarkOptions(all, null, null, null, 10, 3, null, null, 3, Path.Combine("artifacts", "benchmarks", "benchmark.json"), false, null, 5, 6, 20, null, false, false);
             for (int i = 0; i < args.Length; i++)
             {
                 string Next() => i + 1 < args.Length ? args[++i] : Fail($"{args[i]} needs a value");
@@ -131,6 +165,9 @@ namespace ClassicCnn.Benchmarks
                     "--seconds" => o with { MinimumSeconds = double.TryParse(Next(), CultureInfo.InvariantCulture, out double sec) && sec >= 0 ? sec : Fail<double>($"--seconds wants a number of seconds, not '{args[i]}'") },
                     "--worker" => o with { Worker = Next() },
                     "--profile" => o with { Profile = true },
+                    "--paired" => o with { PairedSeconds = double.TryParse(Next(), CultureInfo.InvariantCulture, out double paired) && paired > 0 ? paired : Fail<double>($"--paired wants a number of seconds, not '{args[i]}'") },
+                    "--serve" => o with { Serve = true },
+                    "--drift" => o with { DriftSeconds = double.TryParse(Next(), CultureInfo.InvariantCulture, out double drift) && drift > 0 ? drift : Fail<double>($"--drift wants a number of seconds, not '{args[i]}'") },
                     "--pytorch-malloc" => Next() is "default" ? o with { PyTorchDefaultMalloc = true } : Fail<BenchmarkOptions>("--pytorch-malloc takes one value: default"),
                     "-h" or "--help" => Fail<BenchmarkOptions>(""),
                     var other => Fail<BenchmarkOptions>($"unknown option '{other}'"),
@@ -190,6 +227,54 @@ namespace ClassicCnn.Benchmarks
             $"{CpuPerWall:0.00} CPUs, {SystemPercent:0}% system" + (StealPercent is { } s ? $", {s:0.0}% stolen" : "");
     }
 
+    /// <summary>
+    /// Whether a slow launch is the library's or the machine's: in one process, with the same model, tensors and
+    /// buffers throughout, a training step and a fixed piece of work (512x512 matrix products on the same threads)
+    /// take turns. If the machine's speed drifts (a shared virtual machine's neighbours), both times move together.
+    /// </summary>
+    public static class MachineDrift
+    {
+        public static string Watch(BenchmarkModel spec, int batch, int size, Device device, double seconds)
+        {
+            using var model = spec.Build(size);
+            model.to(device);
+            using var images = randn(batch, spec.Channels, size, size, device: device);
+            using var labels = randint(0, 10, [batch], device: device);
+            Probes.TrainingStepSeconds(model, images, labels, 3, 0); // warm-up
+            var (steps, products) = (new List<double>(), new List<double>());
+            var clock = Stopwatch.StartNew();
+            var text = new System.Text.StringBuilder($"{spec.Name}, batch {batch}, {size}x{size}, {device}: a training step and 0.5 s of 512x512 products in turn\n");
+            while (clock.Elapsed.TotalSeconds < seconds)
+            {
+                steps.Add(Probes.TrainingStepSeconds(model, images, labels, 1, 0) * 1000);
+                products.Add(ProductGflops(device));
+                string line = $"{clock.Elapsed.TotalSeconds,6:0} s  step {steps[^1],8:0.0} ms  fixed work {products[^1],6:0.0} GFLOP/s";
+                Console.WriteLine(line);
+            }
+            double Range(List<double> v) => v.Max() / v.Min();
+            return text.Append($"step {steps.Min():0.0}-{steps.Max():0.0} ms ({Range(steps):0.00}x), fixed work {products.Min():0.0}-{products.Max():0.0} GFLOP/s ({Range(products):0.00}x); ")
+                .Append($"correlation of step time with the fixed work's time: {Correlation(steps, products.Select(g => 1 / g).ToList()):0.00}").ToString();
+        }
+
+        static double ProductGflops(Device device, double seconds = 0.5)
+        {
+            const int n = 512;
+            using var a = randn(n, n, device: device);
+            using var b = randn(n, n, device: device);
+            int products = 0;
+            var clock = Stopwatch.StartNew();
+            while (clock.Elapsed.TotalSeconds < seconds) { using var c = a.matmul(b); Probes.Synchronize(c); products++; }
+            return 2.0 * n * n * n * products / clock.Elapsed.TotalSeconds / 1e9;
+        }
+
+        static double Correlation(IReadOnlyList<double> x, IReadOnlyList<double> y)
+        {
+            double mx = x.Average(), my = y.Average();
+            double sxy = x.Zip(y).Sum(p => (p.First - mx) * (p.Second - my));
+            return sxy / Math.Sqrt(x.Sum(v => (v - mx) * (v - mx)) * y.Sum(v => (v - my) * (v - my)));
+        }
+    }
+
     public static class Measure
     {
         public static Measurement Run(BenchmarkModel spec, int batch, int size, Device device, BenchmarkOptions options)
@@ -216,17 +301,26 @@ namespace ClassicCnn.Benchmarks
                 device.type == DeviceType.CUDA ? PeakCudaBytes() : null, growth, LoadedBlas.Describe(), trainingCpu);
         }
 
-        /// <summary>RSS after the first and the last of a few short "epochs" of training steps (TorchSharp issue #1278: memory must stay flat).</summary>
+        /// <summary>
+        /// RSS of the first and the last of a few short "epochs" of training steps (TorchSharp issue #1278: memory must
+        /// stay flat). An epoch's RSS is its high point over the steps: a single reading after the last step depends on
+        /// whether glibc had just handed the top of its heap back (the small VGG read 795-1,114 MiB in its first five
+        /// steps, then 1,114-1,116 for 35 more), which made a flat run look like +60% in one launch and +4% in another.
+        /// </summary>
         static double RssGrowth(TorchSharp.torch.nn.Module<Tensor, Tensor> model, Tensor images, Tensor labels, BenchmarkOptions options)
         {
             long first = 0, last = 0;
             for (int epoch = 1; epoch <= options.MemoryEpochs; epoch++)
             {
-                Probes.TrainingStepSeconds(model, images, labels, options.StepsPerMemoryEpoch, 0);
-                GC.Collect();
-                long rss = CurrentRss();
-                if (epoch == 1) first = rss;
-                last = rss;
+                long high = 0;
+                for (int step = 0; step < options.StepsPerMemoryEpoch; step++)
+                {
+                    Probes.TrainingStepSeconds(model, images, labels, 1, 0);
+                    GC.Collect();
+                    high = Math.Max(high, CurrentRss());
+                }
+                if (epoch == 1) first = high;
+                last = high;
             }
             return 100.0 * (last - first) / first;
         }

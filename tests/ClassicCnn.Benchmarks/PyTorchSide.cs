@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Runtime.InteropServices;
+using System.Text;
 using System.Text.Json;
 
 namespace ClassicCnn.Benchmarks;
@@ -46,7 +47,13 @@ public sealed class PyTorchSide(string python, string version)
     public StepProfile Profile(string model, int batch, int size, BenchmarkOptions options) =>
         LayerProfile.Parse(RunScript(model, batch, size, options, profile: true));
 
-    JsonElement RunScript(string model, int batch, int size, BenchmarkOptions options, bool profile)
+    JsonElement RunScript(string model, int batch, int size, BenchmarkOptions options, bool profile) =>
+        JsonDocument.Parse(ChildJson.Run(ScriptInfo(model, batch, size, options, profile ? "--profile" : null), $"bench_pytorch.py for {model}")).RootElement;
+
+    /// <summary>The script for one model, answering one training step at a time (see PairedSteps).</summary>
+    public ProcessStartInfo ServeInfo(string model, int batch, int size, BenchmarkOptions options) => ScriptInfo(model, batch, size, options, "--serve");
+
+    ProcessStartInfo ScriptInfo(string model, int batch, int size, BenchmarkOptions options, string? mode)
     {
         string script = Path.Combine(AppContext.BaseDirectory, "bench_pytorch.py");
         var arguments = new List<string> { script, "--model", model, "--batch", batch.ToString(), "--size", size.ToString(),
@@ -54,13 +61,13 @@ public sealed class PyTorchSide(string python, string version)
             "--memory-epochs", options.MemoryEpochs.ToString(), "--memory-steps", options.StepsPerMemoryEpoch.ToString() };
         if (options.Threads is { } t) arguments.AddRange(["--threads", t.ToString()]);
         if (options.Device is { } d) arguments.AddRange(["--device", d]);
-        if (profile) arguments.Add("--profile");
+        if (mode is not null) arguments.Add(mode);
         var info = new ProcessStartInfo(python, arguments);
         // The same malloc thresholds the ClassicCnn library sets for itself, so both sides allocate alike.
         if (SameAllocator) info.Environment["GLIBC_TUNABLES"] = ClassicCnn.Platform.NativeAllocator.GlibcTunables;
         if (OpenMpBlasFolder is { } blas)
             info.Environment["LD_LIBRARY_PATH"] = string.Join(':', new[] { blas, Environment.GetEnvironmentVariable("LD_LIBRARY_PATH") }.Where(p => !string.IsNullOrEmpty(p)));
-        return JsonDocument.Parse(ChildJson.Run(info, $"bench_pytorch.py for {model}")).RootElement;
+        return info;
     }
 
     static Measurement Measurement(JsonElement m)
@@ -82,7 +89,12 @@ public sealed class TorchSharpSide(string[] arguments)
 
     public StepProfile Profile(string model) => LayerProfile.Parse(JsonDocument.Parse(RunWorker(model, "--profile")).RootElement);
 
-    string RunWorker(string model, params string[] extra)
+    /// <summary>The worker for one model, answering one training step at a time (see PairedSteps).</summary>
+    public ProcessStartInfo ServeInfo(string model) => WorkerInfo(model, "--serve");
+
+    string RunWorker(string model, params string[] extra) => ChildJson.Run(WorkerInfo(model, extra), $"the TorchSharp worker for {model}");
+
+    ProcessStartInfo WorkerInfo(string model, params string[] extra)
     {
         string host = Environment.ProcessPath ?? throw new InvalidOperationException("cannot tell which program is running");
         var info = new ProcessStartInfo(host);
@@ -90,7 +102,7 @@ public sealed class TorchSharpSide(string[] arguments)
         if (Path.GetFileNameWithoutExtension(host).Equals("dotnet", StringComparison.OrdinalIgnoreCase))
             info.ArgumentList.Add(typeof(TorchSharpSide).Assembly.Location);
         foreach (var a in arguments.Append("--worker").Append(model).Concat(extra)) info.ArgumentList.Add(a);
-        return ChildJson.Run(info, $"the TorchSharp worker for {model}");
+        return info;
     }
 }
 
@@ -217,5 +229,84 @@ public static class LoadedBlas
         var openBlas = OperatingSystem.IsLinux() ? File.ReadLines("/proc/self/maps").Select(l => l.Split(' ', StringSplitOptions.RemoveEmptyEntries).Last())
             .FirstOrDefault(p => Path.GetFileName(p).Contains("openblas")) : null;
         return openBlas is null ? "not found (no MKL in libtorch_cpu, no OpenBLAS loaded)" : $"OpenBLAS ({Path.GetFileName(Path.GetDirectoryName(openBlas))})";
+    }
+}
+
+/// <summary>
+/// Both sides alive at once, taking training steps in turn, one at a time, with the order swapped every pair: on a
+/// machine whose speed swings within seconds (see --drift) each pair of steps meets the same machine, so the ratio of
+/// a pair's two step times is free of the drift that separate launches each meet on their own.
+/// </summary>
+public static class PairedSteps
+{
+    public sealed record Result(string Model, int Pairs, double TorchSharpMs, double PyTorchMs, double Ratio, double[] RatioByThird)
+    {
+        public double ThirdsSpread => 100 * (RatioByThird.Max() - RatioByThird.Min()) / Ratio;
+        public override string ToString() =>
+            $"{Model}: {Pairs} pairs of steps in turn: TorchSharp {TorchSharpMs:0.0} ms, PyTorch {PyTorchMs:0.0} ms (medians); " +
+            $"ratio (median over pairs of PyTorch's step / TorchSharp's) {Ratio:0.00}; by thirds of the run {string.Join(" / ", RatioByThird.Select(r => r.ToString("0.00")))} (spread {ThirdsSpread:0.0}%)";
+    }
+
+    public static Result Run(string model, ProcessStartInfo ours, ProcessStartInfo theirs, int warmup, double seconds)
+    {
+        using var a = new Server(ours, $"the TorchSharp worker for {model}");
+        using var b = new Server(theirs, $"bench_pytorch.py for {model}");
+        // Warm up as a launch does: at least `warmup` steps each and a third of the time (LeNet's first steps are 2-8x slower).
+        var warming = Stopwatch.StartNew();
+        for (int i = 0; i < warmup || warming.Elapsed.TotalSeconds < seconds / 3; i++) { a.Step(); b.Step(); }
+        var pairs = new List<(double Ours, double Theirs)>();
+        var clock = Stopwatch.StartNew();
+        while (clock.Elapsed.TotalSeconds < seconds || pairs.Count < 6)
+        {
+            bool oursFirst = pairs.Count % 2 == 0;
+            double first = (oursFirst ? a : b).Step(), second = (oursFirst ? b : a).Step();
+            pairs.Add(oursFirst ? (first, second) : (second, first));
+        }
+        static double RatioOf(IEnumerable<(double Ours, double Theirs)> p) => ClassicCnn.Inspection.Probes.Median(p.Select(x => x.Theirs / x.Ours).ToList());
+        int third = pairs.Count / 3;
+        return new Result(model, pairs.Count, 1000 * ClassicCnn.Inspection.Probes.Median(pairs.Select(p => p.Ours).ToList()),
+            1000 * ClassicCnn.Inspection.Probes.Median(pairs.Select(p => p.Theirs).ToList()), RatioOf(pairs),
+            [RatioOf(pairs.Take(third)), RatioOf(pairs.Skip(third).Take(third)), RatioOf(pairs.Skip(2 * third))]);
+    }
+
+    /// <summary>One side's process: writes "step", reads the seconds it took.</summary>
+    sealed class Server : IDisposable
+    {
+        readonly Process process;
+        readonly string what;
+        readonly StringBuilder errors = new();
+
+        public Server(ProcessStartInfo info, string what)
+        {
+            this.what = what;
+            info.RedirectStandardInput = info.RedirectStandardOutput = info.RedirectStandardError = true;
+            process = Process.Start(info)!;
+            process.ErrorDataReceived += (_, e) => { lock (errors) errors.AppendLine(e.Data); };
+            process.BeginErrorReadLine();
+            string? line;
+            while ((line = process.StandardOutput.ReadLine()) is not null && line != "ready") { }
+            if (line is null) throw Failed("ended before it was ready");
+        }
+
+        public double Step()
+        {
+            process.StandardInput.WriteLine("step");
+            process.StandardInput.Flush();
+            string? line = process.StandardOutput.ReadLine();
+            return double.TryParse(line, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out double seconds)
+                ? seconds : throw Failed($"answered '{line}' to a step");
+        }
+
+        Exception Failed(string how)
+        {
+            lock (errors) return new InvalidOperationException($"{what} {how}:\n{errors}");
+        }
+
+        public void Dispose()
+        {
+            try { process.StandardInput.WriteLine("quit"); process.StandardInput.Close(); } catch (IOException) { }
+            if (!process.WaitForExit(30_000)) process.Kill();
+            process.Dispose();
+        }
     }
 }

@@ -1,7 +1,7 @@
 """The PyTorch side of the ClassicCnn benchmark: the same models, batch, input size, threads and optimizer as the
 TorchSharp side (tests/ClassicCnn.Benchmarks), one model per run, one JSON line on stdout. Run by the C# benchmark;
 written for PyTorch 1.13 (Debian's python3-torch) and later."""
-import argparse, json, math, os, statistics, time
+import argparse, json, math, os, statistics, sys, time
 
 import torch
 from torch import nn
@@ -214,6 +214,7 @@ def main():
     p.add_argument("--steps", type=int, default=10); p.add_argument("--warmup", type=int, default=3); p.add_argument("--threads", type=int)
     p.add_argument("--seconds", type=float, default=3.0)
     p.add_argument("--profile", action="store_true", help="print the median forward seconds of each leaf layer instead")
+    p.add_argument("--serve", action="store_true", help="answer each 'step' line on stdin with one training step's seconds")
     p.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
     p.add_argument("--memory-epochs", type=int, default=5); p.add_argument("--memory-steps", type=int, default=6)
     a = p.parse_args()
@@ -245,15 +246,25 @@ def main():
             optimizer.zero_grad(); loss = loss_of(model(images), labels); loss.backward(); optimizer.step(); sync()
         return timed(step, n, warmup, seconds)
 
+    if a.serve:  # the paired mode: the .NET side asks for one step at a time, in turn with the TorchSharp worker
+        print("ready", flush=True)
+        for line in sys.stdin:
+            if line.strip() != "step": break
+            print(repr(step_times(1, 0)[0]), flush=True)
+        return
+
     train, growth, training_cpu = float("nan"), None, None
     if not inference_only:
         times, training_cpu = cpu_use(lambda: step_times(a.steps, a.warmup, a.seconds))
         train = a.batch / statistics.median(times)
         first = last = 0
         for epoch in range(1, a.memory_epochs + 1):
-            step_times(a.memory_steps, 0)
-            last = rss_kib()
-            if epoch == 1: first = last
+            high = 0  # an epoch's RSS is its high point over the steps, as on the TorchSharp side
+            for _ in range(a.memory_steps):
+                step_times(1, 0)
+                high = max(high, rss_kib())
+            if epoch == 1: first = high
+            last = high
         growth = 100.0 * (last - first) / first
     model.eval()
     with torch.no_grad():
