@@ -1,5 +1,6 @@
 using ClassicCnn.Data;
 using ClassicCnn.Models;
+using TorchSharp;
 using static TorchSharp.torch;
 using static TorchSharp.torch.nn;
 
@@ -18,6 +19,14 @@ public sealed record BenchmarkModel(string Name, Func<int, Module<Tensor, Tensor
         new("vgg16", _ => Vgg.Create("D"), 3, 224, false, true, Preprocessing.None),
     ];
 
+    /// <summary>The model on the device with one fixed random batch: what every measurement of it trains and runs on.</summary>
+    public Workload Load(int batch, int size, Device device)
+    {
+        var model = Build(size);
+        model.to(device);
+        return new Workload(model, randn(batch, Channels, size, size, device: device), randint(0, 10, [batch], device: device));
+    }
+
     /// <summary>d2l's batch sizes (256 for the LeNets; 128 at 224 for AlexNet and VGG on a GPU, 32 on a CPU; VGG16 64 / 8) unless given.</summary>
     public (int Batch, int Size) BatchAndSize(BenchmarkOptions options, Device device)
     {
@@ -25,4 +34,10 @@ public sealed record BenchmarkModel(string Name, Func<int, Module<Tensor, Tensor
         int batch = options.Batch ?? Name switch { "lenet5" or "lenet" => 256, "vgg16" => cuda ? 64 : 8, _ => cuda ? 128 : 32 };
         return (batch, Resizable ? options.Size ?? NativeSize : NativeSize);
     }
+}
+
+/// <summary>A model and the batch it is measured on; disposing it frees all three.</summary>
+public sealed record Workload(Module<Tensor, Tensor> Model, Tensor Images, Tensor Labels) : IDisposable
+{
+    public void Dispose() { Model.Dispose(); Images.Dispose(); Labels.Dispose(); }
 }

@@ -24,23 +24,17 @@ if (options.Worker is { } workerModel)
     if (options.Serve)
     {
         // The paired mode (PairedSteps): one training step per "step" line, its seconds on a line of its own.
-        using var served = spec.Build(workerSize);
-        served.to(device);
-        using var input = randn(workerBatch, spec.Channels, workerSize, workerSize, device: device);
-        using var labels = randint(0, 10, [workerBatch], device: device);
+        using var served = spec.Load(workerBatch, workerSize, device);
         Console.WriteLine("ready");
         while (Console.ReadLine() == "step")
-            Console.WriteLine(Probes.TrainingStepSeconds(served, input, labels, 1, 0).ToString("R", CultureInfo.InvariantCulture));
+            Console.WriteLine(Probes.TrainingStepSeconds(served.Model, served.Images, served.Labels, 1, 0).ToString("R", CultureInfo.InvariantCulture));
         return 0;
     }
     if (options.Profile)
     {
-        using var profiled = spec.Build(workerSize);
-        profiled.to(device);
-        using var input = randn(workerBatch, spec.Channels, workerSize, workerSize, device: device);
-        var layers = Probes.LayerForwardSeconds(profiled, input, Math.Max(10, options.Steps)).Select(l => new object[] { l.Kind, l.Seconds });
-        using var labels = randint(0, 10, [workerBatch], device: device);
-        var phases = spec.InferenceOnly ? [] : Probes.TrainingStepPhases(profiled, input, labels, options.Steps, options.Warmup, options.MinimumSeconds).Select(p => new object[] { p.Phase, p.Seconds });
+        using var profiled = spec.Load(workerBatch, workerSize, device);
+        var layers = Probes.LayerForwardSeconds(profiled.Model, profiled.Images, Math.Max(10, options.Steps)).Select(l => new object[] { l.Kind, l.Seconds });
+        var phases = spec.InferenceOnly ? [] : Probes.TrainingStepPhases(profiled.Model, profiled.Images, profiled.Labels, options.Steps, options.Warmup, options.MinimumSeconds).Select(p => new object[] { p.Phase, p.Seconds });
         Console.WriteLine(JsonSerializer.Serialize(new { layers, phases }));
     }
     else
@@ -236,24 +230,20 @@ namespace ClassicCnn.Benchmarks
     {
         public static string Watch(BenchmarkModel spec, int batch, int size, Device device, double seconds)
         {
-            using var model = spec.Build(size);
-            model.to(device);
-            using var images = randn(batch, spec.Channels, size, size, device: device);
-            using var labels = randint(0, 10, [batch], device: device);
-            Probes.TrainingStepSeconds(model, images, labels, 3, 0); // warm-up
+            using var work = spec.Load(batch, size, device);
+            Probes.TrainingStepSeconds(work.Model, work.Images, work.Labels, 3, 0); // warm-up
+            Console.WriteLine($"{spec.Name}, batch {batch}, {size}x{size}, {device}: a training step and 0.5 s of 512x512 products in turn");
             var (steps, products) = (new List<double>(), new List<double>());
             var clock = Stopwatch.StartNew();
-            var text = new System.Text.StringBuilder($"{spec.Name}, batch {batch}, {size}x{size}, {device}: a training step and 0.5 s of 512x512 products in turn\n");
             while (clock.Elapsed.TotalSeconds < seconds)
             {
-                steps.Add(Probes.TrainingStepSeconds(model, images, labels, 1, 0) * 1000);
+                steps.Add(Probes.TrainingStepSeconds(work.Model, work.Images, work.Labels, 1, 0) * 1000);
                 products.Add(ProductGflops(device));
-                string line = $"{clock.Elapsed.TotalSeconds,6:0} s  step {steps[^1],8:0.0} ms  fixed work {products[^1],6:0.0} GFLOP/s";
-                Console.WriteLine(line);
+                Console.WriteLine($"{clock.Elapsed.TotalSeconds,6:0} s  step {steps[^1],8:0.0} ms  fixed work {products[^1],6:0.0} GFLOP/s");
             }
             double Range(List<double> v) => v.Max() / v.Min();
-            return text.Append($"step {steps.Min():0.0}-{steps.Max():0.0} ms ({Range(steps):0.00}x), fixed work {products.Min():0.0}-{products.Max():0.0} GFLOP/s ({Range(products):0.00}x); ")
-                .Append($"correlation of step time with the fixed work's time: {Correlation(steps, products.Select(g => 1 / g).ToList()):0.00}").ToString();
+            return $"step {steps.Min():0.0}-{steps.Max():0.0} ms ({Range(steps):0.00}x), fixed work {products.Min():0.0}-{products.Max():0.0} GFLOP/s ({Range(products):0.00}x); " +
+                $"correlation of step time with the fixed work's time: {Correlation(steps, products.Select(g => 1 / g).ToList()):0.00}";
         }
 
         static double ProductGflops(Device device, double seconds = 0.5)
@@ -279,11 +269,9 @@ namespace ClassicCnn.Benchmarks
     {
         public static Measurement Run(BenchmarkModel spec, int batch, int size, Device device, BenchmarkOptions options)
         {
-            using var model = spec.Build(size);
-            model.to(device);
+            using var work = spec.Load(batch, size, device);
+            var (model, images, labels) = (work.Model, work.Images, work.Labels);
             long parameters = model.parameters().Sum(p => p.numel());
-            using var images = randn(batch, spec.Channels, size, size, device: device);
-            using var labels = randint(0, 10, [batch], device: device);
 
             double train = double.NaN;
             double? growth = null;
