@@ -25,7 +25,7 @@ if (options.Worker is { } workerModel)
     {
         // The paired mode (PairedSteps): one training step per "step" line, its seconds on a line of its own.
         using var served = spec.Load(workerBatch, workerSize, device);
-        Console.WriteLine("ready");
+        Console.WriteLine($"ready {LoadedBlas.Describe()}");
         while (Console.ReadLine() == "step")
             Console.WriteLine(Probes.TrainingStepSeconds(served.Model, served.Images, served.Labels, 1, 0).ToString("R", CultureInfo.InvariantCulture));
         return 0;
@@ -44,7 +44,7 @@ if (options.Worker is { } workerModel)
 
 var python = options.NoPyTorch ? null : PyTorchSide.Find(options.Python);
 if (python is not null) python.SameAllocator = !options.PyTorchDefaultMalloc;
-var self = new TorchSharpSide(args);
+var self = new TorchSharpSide(args, options.SameBlas);
 Console.WriteLine($"device {device}, libtorch threads {get_num_threads()}, TorchSharp {TorchRuntime.TorchSharpVersion}" + (python is null ? ", PyTorch: not found (install python3-torch, or pass --python)" : $", PyTorch: {python.Describe()}"));
 Console.WriteLine($"each measurement: at least {options.Steps} timed steps and {options.MinimumSeconds:0.#} s after at least {options.Warmup} warm-up steps; {options.Launches} launch(es) per side, alternating");
 if (options.DriftSeconds is { } driftSeconds)
@@ -106,7 +106,7 @@ namespace ClassicCnn.Benchmarks
 {
     public sealed record BenchmarkOptions(HashSet<string> Models, int? Batch, int? Size, int? Threads, int Steps, int Warmup, string? Device,
         string? LibTorchFolder, int Launches, string Output, bool NoPyTorch, string? Python, int MemoryEpochs, int StepsPerMemoryEpoch,
-        double MinimumSeconds, string? Worker, bool PyTorchDefaultMalloc, bool Profile, double? DriftSeconds = null, double? PairedSeconds = null, bool Serve = false)
+        double MinimumSeconds, string? Worker, bool PyTorchDefaultMalloc, bool Profile, double? DriftSeconds = null, double? PairedSeconds = null, bool Serve = false, bool SameBlas = false)
     {
         const string Usage = """
             usage: dotnet run -c Release --project tests/ClassicCnn.Benchmarks -- [options]
@@ -127,6 +127,9 @@ namespace ClassicCnn.Benchmarks
                                 processes alive together: the ratio free of the machine's drift between launches
               --drift S         instead: for S seconds, one training step of the first model, then a fixed matrix product,
                                 in turn in one process: whether the machine's own speed moves the step time
+              --same-blas       the TorchSharp workers use the OpenBLAS the PyTorch side uses instead of libtorch's own MKL
+                                (Linux: OpenBLAS's OpenMP build preloaded, so it answers libtorch's sgemm_ calls): the
+                                ratio then compares the binding and libtorch's kernels, not two BLAS libraries
               --pytorch-malloc default  run PyTorch with glibc's malloc defaults instead of the thresholds ClassicCnn sets
               --memory-epochs N epochs of the RSS growth check (default 5), --memory-steps N steps each (default 6)
               --out FILE        JSON results (default artifacts/benchmarks/benchmark.json)
@@ -161,6 +164,8 @@ namespace ClassicCnn.Benchmarks
                     "--profile" => o with { Profile = true },
                     "--paired" => o with { PairedSeconds = double.TryParse(Next(), CultureInfo.InvariantCulture, out double paired) && paired > 0 ? paired : Fail<double>($"--paired wants a number of seconds, not '{args[i]}'") },
                     "--serve" => o with { Serve = true },
+                    "--same-blas" => OperatingSystem.IsLinux() && PyTorchSide.OpenMpBlasFolder is not null ? o with { SameBlas = true }
+                        : Fail<BenchmarkOptions>("--same-blas needs Linux with OpenBLAS's OpenMP build (Debian: apt-get install libopenblas0-openmp)"),
                     "--drift" => o with { DriftSeconds = double.TryParse(Next(), CultureInfo.InvariantCulture, out double drift) && drift > 0 ? drift : Fail<double>($"--drift wants a number of seconds, not '{args[i]}'") },
                     "--pytorch-malloc" => Next() is "default" ? o with { PyTorchDefaultMalloc = true } : Fail<BenchmarkOptions>("--pytorch-malloc takes one value: default"),
                     "-h" or "--help" => Fail<BenchmarkOptions>(""),

@@ -83,7 +83,7 @@ public sealed class PyTorchSide(string python, string version)
 }
 
 /// <summary>The TorchSharp side: this program run again with --worker MODEL, one fresh process per launch.</summary>
-public sealed class TorchSharpSide(string[] arguments)
+public sealed class TorchSharpSide(string[] arguments, bool sameBlas)
 {
     public Measurement Run(string model) => JsonSerializer.Deserialize<Measurement>(RunWorker(model), Measure.JsonOptions)!;
 
@@ -102,6 +102,8 @@ public sealed class TorchSharpSide(string[] arguments)
         if (Path.GetFileNameWithoutExtension(host).Equals("dotnet", StringComparison.OrdinalIgnoreCase))
             info.ArgumentList.Add(typeof(TorchSharpSide).Assembly.Location);
         foreach (var a in arguments.Append("--worker").Append(model).Concat(extra)) info.ArgumentList.Add(a);
+        // libtorch_cpu calls BLAS through its exported sgemm_, so a library preloaded ahead of it answers those calls.
+        if (sameBlas) info.Environment["LD_PRELOAD"] = Path.Combine(PyTorchSide.OpenMpBlasFolder!, "libopenblas.so.0");
         return info;
     }
 }
@@ -215,8 +217,20 @@ public static class LoadedBlas
     [UnmanagedFunctionPointer(CallingConvention.Cdecl)]
     delegate void GetVersionString(byte[] buffer, int length);
 
+    [DllImport("libc", EntryPoint = "dlsym")]
+    static extern IntPtr DlSym(IntPtr handle, string symbol);
+
+    [DllImport("libc", EntryPoint = "dladdr")]
+    static extern int DlAddr(IntPtr address, out DlInfo info);
+
+    struct DlInfo { public IntPtr FileName, FileBase, SymbolName, SymbolAddress; }
+
     public static string Describe()
     {
+        // A BLAS in the global scope (preloaded by --same-blas) answers libtorch's sgemm_ calls before its own MKL does.
+        if (OperatingSystem.IsLinux() && DlSym(IntPtr.Zero, "sgemm_") is var sgemm && sgemm != IntPtr.Zero
+            && DlAddr(sgemm, out var info) != 0 && Marshal.PtrToStringAnsi(info.FileName) is { } file && !file.Contains("libtorch"))
+            return $"sgemm_ from {Path.GetFileName(file)} ({Path.GetFileName(Path.GetDirectoryName(file))})";
         // Official libtorch builds link MKL into libtorch_cpu and export its version call; Torch is loaded by now.
         string library = OperatingSystem.IsWindows() ? "torch_cpu.dll" : OperatingSystem.IsMacOS() ? "libtorch_cpu.dylib" : "libtorch_cpu.so";
         if (NativeLibrary.TryLoad(library, out var handle) && NativeLibrary.TryGetExport(handle, "MKL_Get_Version_String", out var export))
@@ -239,12 +253,12 @@ public static class LoadedBlas
 /// </summary>
 public static class PairedSteps
 {
-    public sealed record Result(string Model, int Pairs, double TorchSharpMs, double PyTorchMs, double Ratio, double[] RatioByThird)
+    public sealed record Result(string Model, int Pairs, double TorchSharpMs, double PyTorchMs, double Ratio, double[] RatioByThird, string TorchSharpBlas, string PyTorchBlas)
     {
         public double ThirdsSpread => 100 * (RatioByThird.Max() - RatioByThird.Min()) / Ratio;
         public override string ToString() =>
             $"{Model}: {Pairs} pairs of steps in turn: TorchSharp {TorchSharpMs:0.0} ms, PyTorch {PyTorchMs:0.0} ms (medians); " +
-            $"ratio (median over pairs of PyTorch's step / TorchSharp's) {Ratio:0.00}; by thirds of the run {string.Join(" / ", RatioByThird.Select(r => r.ToString("0.00")))} (spread {ThirdsSpread:0.0}%)";
+            $"ratio (median over pairs of PyTorch's step / TorchSharp's) {Ratio:0.00}; by thirds of the run {string.Join(" / ", RatioByThird.Select(r => r.ToString("0.00")))} (spread {ThirdsSpread:0.0}%); BLAS: {TorchSharpBlas} (PyTorch: {PyTorchBlas})";
     }
 
     public static Result Run(string model, ProcessStartInfo ours, ProcessStartInfo theirs, int warmup, double seconds)
@@ -266,7 +280,7 @@ public static class PairedSteps
         int third = pairs.Count / 3;
         return new Result(model, pairs.Count, 1000 * ClassicCnn.Inspection.Probes.Median(pairs.Select(p => p.Ours).ToList()),
             1000 * ClassicCnn.Inspection.Probes.Median(pairs.Select(p => p.Theirs).ToList()), RatioOf(pairs),
-            [RatioOf(pairs.Take(third)), RatioOf(pairs.Skip(third).Take(third)), RatioOf(pairs.Skip(2 * third))]);
+            [RatioOf(pairs.Take(third)), RatioOf(pairs.Skip(third).Take(third)), RatioOf(pairs.Skip(2 * third))], a.Blas, b.Blas);
     }
 
     /// <summary>One side's process: writes "step", reads the seconds it took.</summary>
@@ -276,6 +290,9 @@ public static class PairedSteps
         readonly string what;
         readonly StringBuilder errors = new();
 
+        /// <summary>Which BLAS the side's torch uses, as it said on its "ready" line.</summary>
+        public string Blas { get; } = "?";
+
         public Server(ProcessStartInfo info, string what)
         {
             this.what = what;
@@ -284,8 +301,9 @@ public static class PairedSteps
             process.ErrorDataReceived += (_, e) => { lock (errors) errors.AppendLine(e.Data); };
             process.BeginErrorReadLine();
             string? line;
-            while ((line = process.StandardOutput.ReadLine()) is not null && line != "ready") { }
+            while ((line = process.StandardOutput.ReadLine()) is not null && !line.StartsWith("ready")) { }
             if (line is null) throw Failed("ended before it was ready");
+            Blas = line["ready".Length..].Trim();
         }
 
         public double Step()

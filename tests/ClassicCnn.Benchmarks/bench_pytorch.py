@@ -8,9 +8,14 @@ from torch import nn
 import torch.nn.functional as F
 
 
+def squash(x):
+    # 1.7159 tanh(2x/3) computed as 2 * 1.7159 sigmoid(4x/3) - 1.7159, exactly as the TorchSharp side does (ScaledTanh.Squash)
+    return torch.sigmoid(x * (4.0 / 3.0)) * (2 * 1.7159) - 1.7159
+
+
 class ScaledTanh(nn.Module):
     def forward(self, x):
-        return 1.7159 * torch.tanh(x * (2.0 / 3.0))
+        return squash(x)
 
 
 class Subsampling(nn.Module):
@@ -20,8 +25,7 @@ class Subsampling(nn.Module):
         self.bias = nn.Parameter(torch.zeros(maps))
 
     def forward(self, x):
-        s = F.avg_pool2d(x, 2) * 4
-        return 1.7159 * torch.tanh((s * self.coefficient.view(1, -1, 1, 1) + self.bias.view(1, -1, 1, 1)) * (2.0 / 3.0))
+        return squash(torch.addcmul(self.bias.view(1, -1, 1, 1), F.avg_pool2d(x, 2), self.coefficient.view(1, -1, 1, 1), value=4))
 
 
 C3_INPUTS = [[0, 1, 2], [1, 2, 3], [2, 3, 4], [3, 4, 5], [4, 5, 0], [5, 0, 1],
@@ -247,7 +251,7 @@ def main():
         return timed(step, n, warmup, seconds)
 
     if a.serve:  # the paired mode: the .NET side asks for one step at a time, in turn with the TorchSharp worker
-        print("ready", flush=True)
+        print("ready", blas(), flush=True)
         for line in sys.stdin:
             if line.strip() != "step": break
             print(repr(step_times(1, 0)[0]), flush=True)

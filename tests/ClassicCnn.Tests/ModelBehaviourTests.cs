@@ -53,6 +53,34 @@ public class ModelBehaviourTests
     }
 
     [Fact]
+    public void The_squashing_function_is_the_papers_scaled_tanh_in_value_and_gradient()
+    {
+        // Computed through sigmoid for speed; it must still be f(a) = 1.7159 tanh(2a/3), with f(1) = 1 and f'(0) ~ 1.14.
+        using var a = linspace(-12, 12, 2401, dtype: float64).requires_grad_();
+        using var f = ScaledTanh.Squash(a.to(float32));
+        using var expected = a.mul(2.0 / 3.0).tanh().mul(1.7159);
+        Assert.True(f.to(float64).sub(expected).abs().max().item<double>() < 1e-6);
+        f.sum().backward();
+        using var slope = a.mul(2.0 / 3.0).tanh().square().neg().add(1).mul(1.7159 * 2.0 / 3.0);
+        Assert.True(a.grad!.sub(slope).abs().max().item<double>() < 1e-6);
+        using var one = ScaledTanh.Squash(tensor(new float[] { 1, -1 }));
+        Assert.Equal([1.0000f, -1.0000f], one.data<float>().ToArray().Select(v => MathF.Round(v, 4)));
+
+        // S2: squash(bias + coefficient x the sum of each 2x2 window).
+        using var s2 = new Subsampling(2);
+        using (no_grad())
+        {
+            s2.parameters().First().copy_(tensor(new float[] { 0.5f, -1 }));
+            s2.parameters().Last().copy_(tensor(new float[] { 0.25f, 0 }));
+        }
+        using var maps = arange(32, dtype: float32).reshape(1, 2, 4, 4).div(32);
+        using var sums = maps.reshape(1, 2, 2, 2, 2, 2).sum([3, 5]);
+        using var want = sums.mul(tensor(new float[] { 0.5f, -1 }).view(1, 2, 1, 1)).add(tensor(new float[] { 0.25f, 0 }).view(1, 2, 1, 1)).mul(2.0 / 3.0).tanh().mul(1.7159);
+        using var got = s2.call(maps);
+        Assert.True(got.allclose(want, rtol: 0, atol: 1e-6));
+    }
+
+    [Fact]
     public void LeNet5_loss_is_lowest_for_the_right_code_and_prediction_takes_the_nearest()
     {
         using var model = new LeNet5();

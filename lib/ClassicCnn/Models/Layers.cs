@@ -66,16 +66,22 @@ public sealed class ScaledTanh() : Module<Tensor, Tensor>(nameof(ScaledTanh))
     public const double Slope = 2.0 / 3.0;
     // Cached because `tensor * double` makes a native Scalar that lives until the garbage collector finalises it: thousands
     // per epoch, scattered among the large activation buffers, fragmented the native heap (LeNet-5's RSS grew ~2 MB a step).
-    static readonly Scalar slope = Slope, amplitude = Amplitude;
+    static readonly Scalar twiceSlope = 2 * Slope, twiceAmplitude = 2 * Amplitude, amplitude = Amplitude;
 
     public override Tensor forward(Tensor input) => Squash(input);
 
-    /// <summary>f(a) = A tanh(S a), with the paper's A = 1.7159 and S = 2/3.</summary>
+    /// <summary>
+    /// f(a) = A tanh(S a), with the paper's A = 1.7159 and S = 2/3, computed as 2A sigmoid(2S a) - A: the same function
+    /// (tanh x = 2 sigmoid(2x) - 1, within 1e-6 in float32), but libtorch's sigmoid kernel is about 4 times faster than
+    /// its tanh on a CPU (256x6x28x28: 0.6 against 2.6 ms): LeNet-5's six squashings, forward and backward, take 9.0
+    /// instead of 11.4 ms of its 45 ms training step (batch 256, 2 threads).
+    /// </summary>
     public static Tensor Squash(Tensor input)
     {
-        using var scaled = input.mul(slope);
-        using var squashed = scaled.tanh();
-        return squashed.mul(amplitude);
+        using var scaled = input.mul(twiceSlope);
+        using var squashed = scaled.sigmoid();
+        using var stretched = squashed.mul(twiceAmplitude);
+        return stretched.sub(amplitude);
     }
 }
 
