@@ -216,7 +216,7 @@ def main():
     p = argparse.ArgumentParser()
     p.add_argument("--model", required=True); p.add_argument("--batch", type=int, required=True); p.add_argument("--size", type=int, default=224)
     p.add_argument("--steps", type=int, default=10); p.add_argument("--warmup", type=int, default=3); p.add_argument("--threads", type=int)
-    p.add_argument("--seconds", type=float, default=3.0)
+    p.add_argument("--seconds", type=float, default=20.0)  # as the C# side's --seconds
     p.add_argument("--profile", action="store_true", help="print the median forward seconds of each leaf layer instead")
     p.add_argument("--serve", action="store_true", help="answer each 'step' line on stdin with one training step's seconds")
     p.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
