@@ -1,11 +1,13 @@
+using ClassicCnn.Data;
 using ClassicCnn.Platform;
 
 namespace ClassicCnn.Tool;
 
 /// <summary>
 /// Everything a fresh machine with the .NET SDK needs before a notebook can run: the notebook runner (local
-/// tool), the library packed into the local feed, the feed registered for the kernels, and libLibTorchSharp.so
-/// made loadable where the system's libstdc++ is too old. Every step is idempotent.
+/// tool), the library packed into the local feed, the feed registered for the kernels, libLibTorchSharp.so
+/// made loadable where the system's libstdc++ is too old, and the datasets (downloaded where no lookup place holds
+/// them). Every step is idempotent.
 /// </summary>
 public sealed class Setup(Repository repository, Action<string> log)
 {
@@ -25,6 +27,8 @@ public sealed class Setup(Repository repository, Action<string> log)
             : $"NuGet source '{LocalPackageFeed.SourceName}' already points at {repository.Feed}");
         foreach (var cleared in KernelPackageCache.ClearStale(LocalPackageFeed.PackageId))
             log($"cleared the kernels' cached restore {cleared}");
+        foreach (var dataset in Datasets.All)
+            log(DatasetDownloader.Ensure(dataset, progress: log));
         log($"notebooks will load {LocalPackageFeed.PackageId} {version} (they reference \"{LocalPackageFeed.FloatingReference}\")");
         return version;
     }

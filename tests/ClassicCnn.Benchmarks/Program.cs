@@ -46,6 +46,8 @@ var python = options.NoPyTorch ? null : PyTorchSide.Find(options.Python);
 if (python is not null) python.SameAllocator = !options.PyTorchDefaultMalloc;
 var self = new TorchSharpSide(args, options.SameBlas);
 Console.WriteLine($"device {device}, libtorch threads {get_num_threads()}, TorchSharp {TorchRuntime.TorchSharpVersion}" + (python is null ? ", PyTorch: not found (install python3-torch, or pass --python)" : $", PyTorch: {python.Describe()}"));
+Console.WriteLine($"CPU {CpuDescription.Describe()}");
+Console.WriteLine($"convolution gradient check: {ConvolutionGuard.Check.Summary}");
 Console.WriteLine($"each measurement: at least {options.Steps} timed steps and {options.MinimumSeconds:0.#} s after at least {options.Warmup} warm-up steps; {options.Launches} launch(es) per side, alternating");
 if (options.DriftSeconds is { } driftSeconds)
 {
@@ -98,7 +100,7 @@ Console.WriteLine();
 Console.WriteLine(ModelResult.Table(results, device.ToString()));
 string output = options.Output;
 Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(output))!);
-AtomicFile.WriteAllText(output, JsonSerializer.Serialize(new { device = device.ToString(), threads = get_num_threads(), options.MinimumSeconds, results }, Measure.JsonOptions));
+AtomicFile.WriteAllText(output, JsonSerializer.Serialize(new { device = device.ToString(), cpu = CpuDescription.ModelName, instructionSets = CpuDescription.Sets, convolutionCheck = ConvolutionGuard.Check.Summary, threads = get_num_threads(), options.MinimumSeconds, results }, Measure.JsonOptions));
 Console.WriteLine($"wrote {output}");
 return 0;
 

@@ -212,6 +212,23 @@ public static class LibTorchFromPyTorch
 }
 
 /// <summary>Which BLAS the libtorch in this process uses, asked of the library itself (the benchmark reports both sides').</summary>
+/// <summary>The CPU a table was measured on: its model name and the vector instruction sets libtorch's kernels choose by.</summary>
+public static class CpuDescription
+{
+    static readonly string[] InstructionSets = ["sse4_2", "avx", "avx2", "fma", "avx512f", "avx512bw", "avx512_vnni", "avx512_bf16", "amx_tile", "asimd", "sve"];
+
+    public static string ModelName { get; } = Read("model name") ?? Read("Processor") ?? System.Runtime.InteropServices.RuntimeInformation.ProcessArchitecture.ToString();
+
+    public static IReadOnlyList<string> Sets { get; } = (Read("flags") ?? Read("Features") ?? "").Split(' ', StringSplitOptions.RemoveEmptyEntries)
+        .Where(InstructionSets.Contains).OrderBy(f => Array.IndexOf(InstructionSets, f)).ToList();
+
+    public static string Describe() => $"{ModelName}, {Environment.ProcessorCount} logical cores, {(Sets.Count > 0 ? string.Join(" ", Sets) : "instruction sets unknown")}";
+
+    static string? Read(string key) => OperatingSystem.IsLinux() && File.Exists("/proc/cpuinfo")
+        ? File.ReadLines("/proc/cpuinfo").FirstOrDefault(l => l.StartsWith(key + "\t") || l.StartsWith(key + " "))?.Split(':', 2)[1].Trim()
+        : null;
+}
+
 public static class LoadedBlas
 {
     [UnmanagedFunctionPointer(CallingConvention.Cdecl)]
@@ -249,7 +266,10 @@ public static class LoadedBlas
 /// <summary>
 /// Both sides alive at once, taking training steps in turn, one at a time, with the order swapped every pair: on a
 /// machine whose speed swings within seconds (see --drift) each pair of steps meets the same machine, so the ratio of
-/// a pair's two step times is free of the drift that separate launches each meet on their own.
+/// a pair's two step times is free of the drift that separate launches each meet on their own. While one side steps,
+/// the other is stopped (SIGSTOP, SIGCONT before its own turn): by default OpenMP threads spin for a while after
+/// each parallel region (Intel OpenMP's block time in libtorch, libgomp's spin count in PyTorch), and a side's
+/// spinning threads would otherwise take the cores from the side being timed. Neither side's own waiting changes.
 /// </summary>
 public static class PairedSteps
 {
@@ -267,14 +287,15 @@ public static class PairedSteps
         using var b = new Server(theirs, $"bench_pytorch.py for {model}");
         // Warm up as a launch does: at least `warmup` steps each and a third of the time (LeNet's first steps are 2-8x slower).
         var warming = Stopwatch.StartNew();
-        for (int i = 0; i < warmup || warming.Elapsed.TotalSeconds < seconds / 3; i++) { a.Step(); b.Step(); }
+        for (int i = 0; i < warmup || warming.Elapsed.TotalSeconds < seconds / 3; i++) { a.StepAlone(b); b.StepAlone(a); }
         var pairs = new List<(double Ours, double Theirs)>();
         var clock = Stopwatch.StartNew();
         while (clock.Elapsed.TotalSeconds < seconds || pairs.Count < 6)
         {
             bool oursFirst = pairs.Count % 2 == 0;
-            double first = (oursFirst ? a : b).Step(), second = (oursFirst ? b : a).Step();
-            pairs.Add(oursFirst ? (first, second) : (second, first));
+            var (first, second) = oursFirst ? (a, b) : (b, a);
+            double firstSeconds = first.StepAlone(second), secondSeconds = second.StepAlone(first);
+            pairs.Add(oursFirst ? (firstSeconds, secondSeconds) : (secondSeconds, firstSeconds));
         }
         static double RatioOf(IEnumerable<(double Ours, double Theirs)> p) => ClassicCnn.Inspection.Probes.Median(p.Select(x => x.Theirs / x.Ours).ToList());
         int third = pairs.Count / 3;
@@ -304,6 +325,25 @@ public static class PairedSteps
             while ((line = process.StandardOutput.ReadLine()) is not null && !line.StartsWith("ready")) { }
             if (line is null) throw Failed("ended before it was ready");
             Blas = line["ready".Length..].Trim();
+        }
+
+        /// <summary>One step while <paramref name="other"/> is stopped, so its idle threads cannot spin on our cores.</summary>
+        public double StepAlone(Server other)
+        {
+            other.Signal(SIGSTOP);
+            try { return Step(); }
+            finally { other.Signal(SIGCONT); }
+        }
+
+        const int SIGCONT = 18, SIGSTOP = 19;
+
+        [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "kill", SetLastError = true)]
+        static extern int Kill(int pid, int signal);
+
+        void Signal(int signal)
+        {
+            if (OperatingSystem.IsLinux() && Kill(process.Id, signal) != 0)
+                throw Failed($"could not be sent signal {signal} (errno {System.Runtime.InteropServices.Marshal.GetLastPInvokeError()})");
         }
 
         public double Step()

@@ -63,13 +63,14 @@ public class DatasetLocatorTests
 }
 
 /// <summary>The download code against a server on 127.0.0.1 serving fixture files.</summary>
+[Collection(EnvironmentCollection.Name)]
 public sealed class DownloadTests : IDisposable
 {
     readonly HttpListener listener = new();
     readonly string prefix;
     readonly Dictionary<string, byte[]> files = [];
     volatile string mode = "ok";
-    int requests;
+    int requests, cuts;
 
     public DownloadTests()
     {
@@ -92,7 +93,7 @@ public sealed class DownloadTests : IDisposable
             if (!files.TryGetValue(name, out var body)) { context.Response.StatusCode = 404; context.Response.Close(); continue; }
             if (mode == "corrupt") body = body.Reverse().ToArray();
             context.Response.ContentLength64 = body.Length;
-            if (mode == "interrupted")
+            if (mode == "interrupted" || mode == "cut once" && Interlocked.Increment(ref cuts) == 1)
             {
                 await context.Response.OutputStream.WriteAsync(body.AsMemory(0, body.Length / 2));
                 context.Response.Abort();
@@ -143,6 +144,49 @@ public sealed class DownloadTests : IDisposable
         mode = "interrupted";
         Assert.ThrowsAny<Exception>(() => DatasetDownloader.Download(Fixture, temp.Path, progress: _ => { }));
         Assert.Empty(Directory.EnumerateFileSystemEntries(temp.Path));
+    }
+
+    [Fact]
+    public void A_transfer_cut_once_is_retried_and_completes()
+    {
+        using var temp = new TempFolder();
+        mode = "cut once";
+        var lines = new List<string>();
+        DatasetDownloader.Download(Fixture, temp.Path, progress: lines.Add);
+        foreach (var (name, body) in files) Assert.Equal(body, File.ReadAllBytes(temp.File(name)));
+        Assert.Contains(lines, l => l.Contains("attempt 1 failed") && l.Contains("retrying"));
+        Assert.Equal(files.Count + 1, requests);
+    }
+
+    [Fact]
+    public void The_set_up_step_fills_the_data_folder_the_lookup_uses_and_offline_says_what_is_missing()
+    {
+        using var temp = new TempFolder();
+        string? saved = Environment.GetEnvironmentVariable(DatasetLocator.DataVariable);
+        Environment.SetEnvironmentVariable(DatasetLocator.DataVariable, temp.Path);
+        try
+        {
+            Assert.Null(DatasetLocator.Find(Fixture));
+            var lines = new List<string>();
+            string report = DatasetDownloader.Ensure(Fixture, progress: lines.Add);
+            string folder = Path.Combine(temp.Path, Fixture.FolderName);
+            Assert.Equal($"MNIST: downloaded into {folder}", report);
+            Assert.Contains(lines, l => l.Contains("100% of"));
+            var found = DatasetLocator.Find(Fixture);
+            Assert.Equal(folder, found?.Folder);
+            Assert.Equal($"{DatasetLocator.DataVariable}={temp.Path}", found?.FoundBy);
+            Assert.Equal($"MNIST: found in {folder} ({DatasetLocator.DataVariable}={temp.Path})", DatasetDownloader.Ensure(Fixture));
+
+            var offline = Fixture with { FolderName = "offline-fixture", DownloadBase = "http://127.0.0.1:9/" };
+            string missing = DatasetDownloader.Ensure(offline, progress: _ => { });
+            Assert.StartsWith("MNIST: MISSING. MNIST was not found. Looked in:", missing);
+            Assert.Contains("download them from http://127.0.0.1:9/", missing);
+            Assert.False(Directory.Exists(Path.Combine(temp.Path, "offline-fixture")) && Directory.EnumerateFiles(Path.Combine(temp.Path, "offline-fixture")).Any());
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable(DatasetLocator.DataVariable, saved);
+        }
     }
 
     [Fact]

@@ -71,6 +71,70 @@ public class IdxTests
         Assert.Contains("data/README.md", missing.Message);
     }
 
+    /// <summary>A gzip file of the declared header and values followed by <paramref name="extra"/> zero bytes (written in chunks).</summary>
+    static void WriteGzip(string path, int[] dims, long extra)
+    {
+        using var file = File.Create(path);
+        using var gzip = new System.IO.Compression.GZipStream(file, System.IO.Compression.CompressionLevel.Optimal);
+        var header = new byte[4 + 4 * dims.Length];
+        header[2] = 8;
+        header[3] = (byte)dims.Length;
+        for (int i = 0; i < dims.Length; i++) System.Buffers.Binary.BinaryPrimitives.WriteInt32BigEndian(header.AsSpan(4 + 4 * i), dims[i]);
+        gzip.Write(header);
+        gzip.Write(Pixels(dims.Aggregate(1, (a, d) => a * d)));
+        var zeros = new byte[1 << 20];
+        for (long left = extra; left > 0; left -= zeros.Length) gzip.Write(zeros, 0, (int)Math.Min(left, zeros.Length));
+    }
+
+    [Fact]
+    public void A_gzip_that_expands_past_its_header_is_refused_before_it_is_expanded()
+    {
+        using var temp = new TempFolder();
+        string path = temp.File("bomb-idx3-ubyte.gz");
+        WriteGzip(path, [10, 28, 28], extra: 512L << 20);
+        Assert.True(new FileInfo(path).Length < 4 << 20, "the test file should be small on disk");
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        var error = Assert.Throws<InvalidDataException>(() => Idx.Read(path, expectedDimensions: 3));
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        Assert.StartsWith(path + ":", error.Message);
+        Assert.Contains("the gzip trailer says the file expands to 536,878,768 bytes", error.Message);
+        Assert.True(allocated < 1 << 20, $"refusing it allocated {allocated:N0} bytes");
+    }
+
+    [Fact]
+    public void A_gzip_whose_trailer_lies_stops_reading_at_the_first_byte_past_the_declared_values()
+    {
+        using var temp = new TempFolder();
+        string path = temp.File("forged-idx3-ubyte.gz");
+        WriteGzip(path, [10, 28, 28], extra: 256L << 20);
+        // The trailer now claims exactly the declared size, so only reading can find the extra data.
+        using (var file = File.OpenWrite(path))
+        {
+            file.Position = file.Length - 4;
+            file.Write(BitConverter.GetBytes((uint)(16 + 7_840)));
+        }
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        var error = Assert.Throws<InvalidDataException>(() => Idx.Read(path, expectedDimensions: 3));
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        Assert.Contains("unexpected bytes after the 7,840 values declared by [10, 28, 28]", error.Message);
+        Assert.True(allocated < 1 << 20, $"refusing it allocated {allocated:N0} bytes");
+    }
+
+    [Fact]
+    public void A_saved_web_page_and_an_absurd_header_are_named_as_such()
+    {
+        using var temp = new TempFolder();
+        string html = temp.File("train-images-idx3-ubyte.gz");
+        File.WriteAllText(html, "<!DOCTYPE html>\n<html><head><title>404 Not Found</title></head></html>");
+        var page = Assert.Throws<InvalidDataException>(() => Idx.Read(html));
+        Assert.Equal($"{html}: a web page (HTML), not an IDX file: the download saved an error or redirect page instead of the data. Download it again (see data/README.md for where each dataset comes from).", page.Message);
+
+        string huge = temp.File("huge");
+        File.WriteAllBytes(huge, [0, 0, 8, 3, 0, 1, 0, 0, 0, 1, 0, 0, 0, 1, 0, 0, 1, 2, 3]);
+        var error = Assert.Throws<InvalidDataException>(() => Idx.Read(huge));
+        Assert.Contains("the header declares [65536, 65536, 65536], more than the 1,073,741,824 values", error.Message);
+    }
+
     [Fact]
     public void Images_and_labels_that_disagree_are_refused()
     {

@@ -45,4 +45,38 @@ public class ProbeAndRuntimeTests
         // The tunables string handed to other processes states the same two numbers.
         Assert.Equal($"glibc.malloc.mmap_threshold={NativeAllocator.MmapThreshold}:glibc.malloc.trim_threshold={NativeAllocator.TrimThreshold}", NativeAllocator.GlibcTunables);
     }
+
+    [Fact]
+    public void The_receptive_field_of_stacked_convolutions_is_measured_and_a_model_that_blocks_gradients_is_explained()
+    {
+        foreach (var (kernel, layers, expected) in new[] { (3, 1, 3), (3, 2, 5), (3, 3, 7), (7, 1, 7) })
+        {
+            using var stack = torch.nn.Sequential(Enumerable.Range(0, layers)
+                .Select(i => (torch.nn.Module<torch.Tensor, torch.Tensor>)torch.nn.Conv2d(i == 0 ? 1 : 4, 4, kernel, padding: kernel / 2)).ToArray());
+            Assert.Equal((expected, expected), ReceptiveField.Measure(stack, 1, 31));
+        }
+
+        // A ReLU after a convolution whose weights are set to +0.01 and whose input is all ones passes everything;
+        // a negative scale before the ReLU blocks every gradient.
+        using var blocked = torch.nn.Sequential(torch.nn.Conv2d(1, 4, 3, padding: 1), new Negate(), torch.nn.ReLU());
+        var error = Assert.Throws<InvalidOperationException>(() => ReceptiveField.Measure(blocked, 1, 15));
+        Assert.Contains("No input pixel of the 15x15 input changes the centre output", error.Message);
+        Assert.Contains("input gradient is all zero", error.Message);
+
+        using var flat = torch.nn.Sequential(torch.nn.Conv2d(1, 4, 3), torch.nn.Flatten());
+        Assert.Contains("the receptive field needs feature maps [N, C, H, W]", Assert.Throws<ArgumentException>(() => ReceptiveField.Measure(flat, 1, 15)).Message);
+    }
+
+    sealed class Negate() : torch.nn.Module<torch.Tensor, torch.Tensor>(nameof(Negate))
+    {
+        public override torch.Tensor forward(torch.Tensor input) => -input;
+    }
+
+    [Fact]
+    public void The_machine_description_shows_the_convolution_check()
+    {
+        var row = Assert.Single(TorchRuntime.Describe(), d => d.Name == "convolution gradient check (CPU)");
+        Assert.Equal(ConvolutionGuard.Check.Summary, row.Value);
+        Assert.Contains(ConvolutionGuard.Check.Faulty ? "gives wrong input gradients here" : "gradients are right here", row.Value);
+    }
 }

@@ -35,6 +35,25 @@ public static class DatasetDownloader
         return new DatasetLocation(dataset, Path.GetFullPath(target), "downloaded");
     }
 
+    /// <summary>
+    /// The set-up's step: finds the dataset, or downloads it into <see cref="DefaultTarget"/> (where the lookup finds
+    /// it next time). Offline it does not fail: it returns what is missing and how to add it, and the notebooks that
+    /// need the dataset stop at their first cell with the same explanation.
+    /// </summary>
+    public static string Ensure(DatasetInfo dataset, HttpClient? client = null, Action<string>? progress = null)
+    {
+        if (DatasetLocator.Find(dataset) is { } found) return $"{dataset}: found in {found.Folder} ({found.FoundBy})";
+        try
+        {
+            var downloaded = LocateOrDownload(dataset, client: client, progress: progress);
+            return $"{dataset}: downloaded into {downloaded.Folder}";
+        }
+        catch (FileNotFoundException e)
+        {
+            return $"{dataset}: MISSING. {e.Message}";
+        }
+    }
+
     /// <summary>Downloads every file the folder lacks (or holds with a wrong checksum).</summary>
     public static void Download(DatasetInfo dataset, string folder, HttpClient? client = null, Action<string>? progress = null)
     {

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using ClassicCnn.Platform;
 using ClassicCnn.Training;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -47,6 +48,7 @@ public static class Probes
     public static IReadOnlyList<(string Layer, double Norm)> GradientNorms(Module<Tensor, Tensor> model, Tensor images, Tensor labels)
     {
         using var scope = NewDisposeScope();
+        ConvolutionGuard.Protect(model);
         model.zero_grad();
         var loss = Evaluation.Loss(model, model.call(images), labels);
         loss.backward();
@@ -85,6 +87,7 @@ public static class Probes
     public static double TrainingStepSeconds(Module<Tensor, Tensor> model, Tensor images, Tensor labels, int repeats = 5, int warmup = 2, double minimumSeconds = 0)
     {
         using var optimizer = optim.SGD(model.parameters(), 1e-6);
+        ConvolutionGuard.Protect(model);
         model.train();
         return Timed(() =>
         {
@@ -105,6 +108,7 @@ public static class Probes
     public static IReadOnlyList<(string Phase, double Seconds)> TrainingStepPhases(Module<Tensor, Tensor> model, Tensor images, Tensor labels, int repeats = 5, int warmup = 2, double minimumSeconds = 0)
     {
         using var optimizer = optim.SGD(model.parameters(), 1e-6);
+        ConvolutionGuard.Protect(model);
         model.train();
         var clock = new Stopwatch();
         double Lap(Action phase, Tensor? wait = null)

@@ -1,3 +1,4 @@
+using ClassicCnn.Platform;
 using static TorchSharp.torch;
 using static TorchSharp.torch.nn;
 
@@ -20,21 +21,34 @@ public static class ReceptiveField
 {
     /// <summary>
     /// Measures how many input pixels (height, width) can change the centre output of <paramref name="model"/>:
-    /// the extent of the non-zero input gradient of that one output. Weights are set to positive constants first
-    /// (on a copy of the input only; pass a freshly built model), so no gradient cancels out by chance.
+    /// the extent of the non-zero input gradient of that one output. It overwrites the model's weights with a positive
+    /// constant, so no gradient cancels out by chance: pass a freshly built model.
     /// </summary>
     public static (int Height, int Width) Measure(Module<Tensor, Tensor> model, int channels, int size)
     {
         using var scope = NewDisposeScope();
+        ConvolutionGuard.Protect(model);
         using (no_grad())
             foreach (var p in model.parameters()) p.fill_(0.01);
         var input = ones(1, channels, size, size, requires_grad: true);
         var output = model.call(input);
+        if (output.dim() != 4)
+            throw new ArgumentException($"{model.GetName()} gives an output of shape [{string.Join(", ", output.shape)}]; the receptive field needs feature maps [N, C, H, W].", nameof(model));
         long centreH = output.shape[2] / 2, centreW = output.shape[3] / 2;
         output[0, .., centreH, centreW].sum().backward();
-        var touched = input.grad!.abs().sum(new long[] { 0, 1 }) > 0;
+        var gradient = input.grad!;
+        if (!gradient.isfinite().all().item<bool>())
+            throw new InvalidOperationException(
+                $"The input gradient of {model.GetName()} holds NaN or infinite values, so no receptive field can be read from it. " +
+                $"The convolution check says: {ConvolutionGuard.Check.Summary}");
+        var touched = gradient.abs().sum([0, 1]) > 0;
         var rows = touched.any(1).nonzero();
         var cols = touched.any(0).nonzero();
+        if (rows.numel() == 0 || cols.numel() == 0)
+            throw new InvalidOperationException(
+                $"No input pixel of the {size}x{size} input changes the centre output of {model.GetName()}: its input gradient is all zero " +
+                "(a layer that blocks gradients, or weights that cancel out). Measure a model of convolutions and pooling only. " +
+                $"The convolution check says: {ConvolutionGuard.Check.Summary}");
         int height = (int)(rows.max().item<long>() - rows.min().item<long>() + 1);
         int width = (int)(cols.max().item<long>() - cols.min().item<long>() + 1);
         return (height, width);

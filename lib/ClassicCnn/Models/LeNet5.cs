@@ -1,3 +1,4 @@
+using ClassicCnn.Platform;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -52,7 +53,7 @@ public sealed class LeNet5 : Module<Tensor, Tensor>, IClassifierHead
 
     public override Tensor forward(Tensor input)
     {
-        InputCheck.Image(nameof(LeNet5), input, 1, InputSize, InputSize, "Pad 28x28 digits by 2 pixels on each side (DeviceDataset's Pad(2)).");
+        InputCheck.Image(nameof(LeNet5), input, 1, InputSize, InputSize, "Pad 28x28 digits by 2 pixels on each side (Preprocessing.LeNet5 does).");
         using var a = c1.call(input);
         using var b = s2.call(a);
         using var c = c3.call(b);
@@ -245,7 +246,7 @@ public sealed class PartialConnectionConv : Module<Tensor, Tensor>, ILayerCost
     public override Tensor forward(Tensor input)
     {
         using var dense = DenseKernel();
-        return functional.conv2d(input, dense, bias);
+        return ConvolutionGuard.Conv2d(input, dense, bias);
     }
 
     public (long Macs, long Connections) Cost(long[] inputShape, long[] outputShape)

@@ -31,6 +31,7 @@ public sealed class Trainer
         Name = name ?? model.GetName();
         Device = options.Device ?? TorchRuntime.Device;
         model.to(Device);
+        ConvolutionGuard.Protect(model);
         optimizer = options.Optimizer switch
         {
             OptimizerKind.Adam => optim.Adam(model.parameters(), options.LearningRate, weight_decay: options.WeightDecay),
