@@ -211,7 +211,6 @@ public static class LibTorchFromPyTorch
     }
 }
 
-/// <summary>Which BLAS the libtorch in this process uses, asked of the library itself (the benchmark reports both sides').</summary>
 /// <summary>The CPU a table was measured on: its model name and the vector instruction sets libtorch's kernels choose by.</summary>
 public static class CpuDescription
 {
@@ -229,6 +228,7 @@ public static class CpuDescription
         : null;
 }
 
+/// <summary>Which BLAS the libtorch in this process uses, asked of the library itself (the benchmark reports both sides').</summary>
 public static class LoadedBlas
 {
     [UnmanagedFunctionPointer(CallingConvention.Cdecl)]
@@ -278,7 +278,7 @@ public static class PairedSteps
         public double ThirdsSpread => 100 * (RatioByThird.Max() - RatioByThird.Min()) / Ratio;
         public override string ToString() =>
             $"{Model}: {Pairs} pairs of steps in turn: TorchSharp {TorchSharpMs:0.0} ms, PyTorch {PyTorchMs:0.0} ms (medians); " +
-            $"ratio (median over pairs of PyTorch's step / TorchSharp's) {Ratio:0.00}; by thirds of the run {string.Join(" / ", RatioByThird.Select(r => r.ToString("0.00")))} (spread {ThirdsSpread:0.0}%); BLAS: {TorchSharpBlas} (PyTorch: {PyTorchBlas})";
+            $"ratio (median over pairs of PyTorch's step / TorchSharp's) {Ratio:0.00}{(OperatingSystem.IsLinux() ? "" : " (the idle side was not stopped: Linux only)")}; by thirds of the run {string.Join(" / ", RatioByThird.Select(r => r.ToString("0.00")))} (spread {ThirdsSpread:0.0}%); BLAS: {TorchSharpBlas} (PyTorch: {PyTorchBlas})";
     }
 
     public static Result Run(string model, ProcessStartInfo ours, ProcessStartInfo theirs, int warmup, double seconds)
@@ -340,9 +340,10 @@ public static class PairedSteps
         [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "kill", SetLastError = true)]
         static extern int Kill(int pid, int signal);
 
+        /// <summary>Only on Linux (the signal numbers are Linux's); elsewhere both sides stay alive and the result line says so.</summary>
         void Signal(int signal)
         {
-            if (OperatingSystem.IsLinux() && Kill(process.Id, signal) != 0)
+            if (OperatingSystem.IsLinux() && !process.HasExited && Kill(process.Id, signal) != 0)
                 throw Failed($"could not be sent signal {signal} (errno {System.Runtime.InteropServices.Marshal.GetLastPInvokeError()})");
         }
 
@@ -362,6 +363,7 @@ public static class PairedSteps
 
         public void Dispose()
         {
+            Signal(SIGCONT); // in case a step of the other side failed while this one was stopped
             try { process.StandardInput.WriteLine("quit"); process.StandardInput.Close(); } catch (IOException) { }
             if (!process.WaitForExit(30_000)) process.Kill();
             process.Dispose();

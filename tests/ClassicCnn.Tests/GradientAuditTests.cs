@@ -96,27 +96,53 @@ public class GradientAuditTests
     }
 
     [Fact]
-    public void The_widened_convolution_gives_the_same_output_and_gradients_as_the_plain_one_in_float64()
+    public void The_routed_convolution_gives_the_same_output_and_gradients_as_the_plain_one_in_float64()
     {
         using var scope = NewDisposeScope();
-        foreach (long groups in new long[] { 1, 2 })
+        // (in, out, kernel, size, stride, padding, groups): widened outputs, widened strided inputs with groups, a whole-input kernel.
+        foreach (var (inputs, outputs, kernel, size, stride, padding, groups) in new[] { (4, 6, 3, 9, 2, 1, 1), (4, 6, 3, 9, 2, 1, 2), (80, 6, 3, 9, 2, 1, 2), (16, 120, 5, 5, 1, 0, 1) })
         {
-            var x = randn([2, 4, 9, 9], dtype: float64).requires_grad_(true);
-            var weight = randn([6, 4 / groups, 3, 3], dtype: float64).requires_grad_(true);
-            var bias = randn([6], dtype: float64).requires_grad_(true);
-            var upstream = randn([2, 6, 5, 5], dtype: float64);
+            var x = randn([2, inputs, size, size], dtype: float64).requires_grad_(true);
+            var weight = randn([outputs, inputs / groups, kernel, kernel], dtype: float64).requires_grad_(true);
+            var bias = randn([outputs], dtype: float64).requires_grad_(true);
+            long outputSize = (size + 2 * padding - kernel) / stride + 1;
+            var upstream = randn([2, outputs, outputSize, outputSize], dtype: float64);
             Tensor[] Gradients(Func<Tensor> conv)
             {
                 var y = conv();
-                Assert.Equal([2L, 6, 5, 5], y.shape);
+                Assert.Equal([2L, outputs, outputSize, outputSize], y.shape);
                 var grads = autograd.grad([y], [x, weight, bias], [upstream]);
                 return [y.detach(), .. grads];
             }
-            var plain = Gradients(() => functional.conv2d(x, weight, bias, [2, 2], [1, 1], [1, 1], groups));
-            var widened = Gradients(() => ConvolutionGuard.Widened(x, weight, bias, [2, 2], [1, 1], [1, 1], groups));
+            long[] strides = [stride, stride], paddings = [padding, padding];
+            var plain = Gradients(() => functional.conv2d(x, weight, bias, strides, paddings, [1, 1], groups));
+            var routed = Gradients(() => ConvolutionGuard.Routed(x, weight, bias, strides, paddings, [1, 1], groups));
             for (int i = 0; i < plain.Length; i++)
-                Assert.True(plain[i].allclose(widened[i], rtol: 1e-12, atol: 1e-12), $"groups {groups}, result {i} differs.");
+                Assert.True(plain[i].allclose(routed[i], rtol: 1e-10, atol: 1e-10), $"{inputs} -> {outputs}, groups {groups}: result {i} differs.");
         }
+    }
+
+    /// <summary>The route's hooks, installed whatever this CPU's check found, so that they are tested on every machine.</summary>
+    [Fact]
+    public void The_hooks_give_float64_gradients_on_any_cpu_and_leave_no_grad_and_failed_calls_alone()
+    {
+        Module<Tensor, Tensor> Build() => Sequential(("widened", Conv2d(1, 4, 5, padding: 2)), ("relu", ReLU()), ("strided", Conv2d(4, 40, 3, stride: 2)),
+            ("relu2", ReLU()), ("strided40", Conv2d(40, 6, 3, stride: 2)), ("whole", Conv2d(6, 120, 3)));
+        for (int seed = 0; seed < 2; seed++)
+            foreach (var (name, error) in GradientAudit.Compare(Build, [1, 15, 15], seed, guard: false, forceRoute: true))
+                Assert.True(error <= ConvolutionGuard.Tolerance, $"{name}: {error:E1} from float64 with the route's hooks.");
+
+        using var scope = NewDisposeScope();
+        var layer = Conv2d(4, 6, 3);
+        ConvolutionGuard.Hook(layer);
+        var wrongChannels = randn([2, 5, 8, 8]).requires_grad_(true);
+        Assert.ThrowsAny<Exception>(() => layer.call(wrongChannels));
+        var x = randn([2, 4, 8, 8]);
+        using (no_grad())
+            Assert.True(layer.call(x).allclose(functional.conv2d(x, layer.weight!, layer.bias)), "a call after a failed one must not use the failed call's input");
+        var routed = layer.call(x.requires_grad_(true));
+        Assert.Equal([2L, 6, 6, 6], routed.shape);
+        Assert.True(routed.detach().allclose(functional.conv2d(x.detach(), layer.weight!, layer.bias), rtol: 1e-5, atol: 1e-5));
     }
 
     [Fact]
@@ -250,7 +276,7 @@ static class GradientAudit
     /// that is zero in exact arithmetic (a convolution bias just before batch norm) is measured against a ten-thousandth
     /// of the model's largest gradient instead of its own float64 rounding noise.
     /// </summary>
-    public static IReadOnlyList<(string Name, double Error)> Compare(Func<Module<Tensor, Tensor>> build, long[] input, int seed, bool guard = true)
+    public static IReadOnlyList<(string Name, double Error)> Compare(Func<Module<Tensor, Tensor>> build, long[] input, int seed, bool guard = true, bool forceRoute = false)
     {
         random.manual_seed(1000 + seed);
         using var single = build();
@@ -260,6 +286,7 @@ static class GradientAudit
         using var scope = NewDisposeScope();
         var x = randn([2, .. input]);
         var results = new List<(string, double)>();
+        if (forceRoute) ConvolutionGuard.Hook(single);
         var single32 = Gradients(single, x, guard);
         var dual64 = Gradients(dual, x.to(float64), guard);
         double largest = dual64.Values.Max(g => g.norm().item<double>());

@@ -28,7 +28,7 @@ public static class DatasetDownloader
         {
             Download(dataset, target, client, progress);
         }
-        catch (Exception e) when (e is HttpRequestException or IOException or TaskCanceledException)
+        catch (Exception e) when (e is HttpRequestException or IOException or TaskCanceledException or UnauthorizedAccessException)
         {
             throw new FileNotFoundException($"{DatasetLocator.NotFoundMessage(dataset, folder)}\nThe download into {target} failed too: {e.Message}", e);
         }
@@ -45,12 +45,13 @@ public static class DatasetDownloader
         if (DatasetLocator.Find(dataset) is { } found) return $"{dataset}: found in {found.Folder} ({found.FoundBy})";
         try
         {
-            var downloaded = LocateOrDownload(dataset, client: client, progress: progress);
-            return $"{dataset}: downloaded into {downloaded.Folder}";
+            string target = DefaultTarget(dataset);
+            Download(dataset, target, client, progress);
+            return $"{dataset}: downloaded into {Path.GetFullPath(target)}";
         }
-        catch (FileNotFoundException e)
+        catch (Exception e) when (e is HttpRequestException or IOException or TaskCanceledException or UnauthorizedAccessException)
         {
-            return $"{dataset}: MISSING. {e.Message}";
+            return $"{dataset}: MISSING. {DatasetLocator.NotFoundMessage(dataset)}\nThe download into {DefaultTarget(dataset)} failed too: {e.Message}";
         }
     }
 
@@ -59,7 +60,8 @@ public static class DatasetDownloader
     {
         progress ??= Console.WriteLine;
         Directory.CreateDirectory(folder);
-        using var owned = client is null ? new HttpClient { Timeout = TimeSpan.FromMinutes(5) } : null;
+        // A network that drops packets without answering should cost seconds, not the whole transfer timeout.
+        using var owned = client is null ? new HttpClient(new SocketsHttpHandler { ConnectTimeout = TimeSpan.FromSeconds(15) }) { Timeout = TimeSpan.FromMinutes(5) } : null;
         client ??= owned!;
         foreach (var (file, md5) in dataset.Md5)
         {
