@@ -1,3 +1,4 @@
+using ClassicCnn.Data;
 using ClassicCnn.Tool;
 
 namespace ClassicCnn.NotebookTests;
@@ -54,7 +55,7 @@ public class SeriesNotebookTests(SeriesFixture series)
     }
 
     [Fact]
-    public void A_notebook_run_with_no_datasets_stops_in_its_first_cell_and_says_how_to_get_them()
+    public void A_notebook_run_with_no_datasets_and_no_network_stops_in_its_first_cell_and_says_how_to_get_them()
     {
         // A copy outside the checkout (no data/ folder above it) with CLASSICCNN_DATA on an empty folder: MNIST is nowhere.
         using var temp = new TempFolder();
@@ -64,7 +65,11 @@ public class SeriesNotebookTests(SeriesFixture series)
         Directory.CreateDirectory(temp.File(".config"));
         File.Copy(Path.Combine(series.Repository.Root, ".config", "dotnet-tools.json"), temp.File(Path.Combine(".config", "dotnet-tools.json")));
         string empty = Directory.CreateDirectory(temp.File("no-data")).FullName;
-        var result = series.Runner.Run(copy, temp.File("executed"), environment: new Dictionary<string, string> { ["CLASSICCNN_DATA"] = empty });
+        // Downloads go to a mirror that refuses every connection, so the test means the same with or without internet.
+        var result = series.Runner.Run(copy, temp.File("executed"), environment: new Dictionary<string, string>
+        {
+            ["CLASSICCNN_DATA"] = empty, [DatasetDownloader.MirrorVariable] = "http://127.0.0.1:9/",
+        });
 
         Assert.False(result.Passed);
         var first = result.Failures[0];
@@ -74,6 +79,8 @@ public class SeriesNotebookTests(SeriesFixture series)
         Assert.Contains($"{Path.Combine(empty, "mnist")} (CLASSICCNN_DATA=", message);
         Assert.Contains("train-images-idx3-ubyte.gz", message);
         Assert.Contains("set CLASSICCNN_DATA to a folder holding mnist/", message);
+        Assert.Contains($"The download into {Path.Combine(empty, "mnist")} failed too", message);
+        Assert.Empty(Directory.EnumerateFileSystemEntries(empty, "*", SearchOption.AllDirectories).Where(File.Exists));
     }
 
     [Theory]

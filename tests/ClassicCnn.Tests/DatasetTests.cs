@@ -62,6 +62,23 @@ public class DatasetLocatorTests
     }
 }
 
+public class ProfileDatasetTests
+{
+    [Fact]
+    public void The_full_profile_trains_the_LeNets_on_the_whole_MNIST_kept_apart_from_the_bundled_sample()
+    {
+        var quick = ClassicCnn.Training.TrainingProfile.Quick;
+        var full = ClassicCnn.Training.TrainingProfile.Full;
+        Assert.Equal("mnist", ClassicCnn.Training.Recipes.LeNet5(quick).Dataset.FolderName);
+        Assert.Equal("mnist", ClassicCnn.Training.Recipes.LeNet(profile: quick).Dataset.FolderName);
+        Assert.Equal("mnist-full", ClassicCnn.Training.Recipes.LeNet5(full).Dataset.FolderName);
+        Assert.Equal("mnist-full", ClassicCnn.Training.Recipes.LeNet(profile: full).Dataset.FolderName);
+        // The same files from the same host, checked against the same checksums.
+        Assert.Equal(Datasets.Mnist.Md5, Datasets.MnistFull.Md5);
+        Assert.Equal(Datasets.Mnist.DownloadBase, Datasets.MnistFull.DownloadBase);
+    }
+}
+
 /// <summary>The download code against a server on 127.0.0.1 serving fixture files.</summary>
 [Collection(EnvironmentCollection.Name)]
 public sealed class DownloadTests : IDisposable
@@ -89,7 +106,8 @@ public sealed class DownloadTests : IDisposable
             HttpListenerContext context;
             try { context = await listener.GetContextAsync(); } catch { return; }
             Interlocked.Increment(ref requests);
-            string name = context.Request.Url!.AbsolutePath.TrimStart('/');
+            // The files answer at the root and, as on a mirror, under the fixture's folder name.
+            string name = context.Request.Url!.AbsolutePath.TrimStart('/').Replace("download-fixture/", "");
             if (!files.TryGetValue(name, out var body)) { context.Response.StatusCode = 404; context.Response.Close(); continue; }
             if (mode == "corrupt") body = body.Reverse().ToArray();
             context.Response.ContentLength64 = body.Length;
@@ -186,6 +204,29 @@ public sealed class DownloadTests : IDisposable
         finally
         {
             Environment.SetEnvironmentVariable(DatasetLocator.DataVariable, saved);
+        }
+    }
+
+    [Fact]
+    public void A_mirror_serves_every_dataset_from_its_folder_name()
+    {
+        string? saved = Environment.GetEnvironmentVariable(DatasetDownloader.MirrorVariable);
+        try
+        {
+            Environment.SetEnvironmentVariable(DatasetDownloader.MirrorVariable, null);
+            Assert.Equal(new Uri(Datasets.FashionMnist.DownloadBase), DatasetDownloader.Source(Datasets.FashionMnist));
+            Environment.SetEnvironmentVariable(DatasetDownloader.MirrorVariable, prefix.TrimEnd('/'));
+            Assert.Equal(new Uri(prefix + "download-fixture/"), DatasetDownloader.Source(Fixture));
+            Assert.Equal(new Uri(prefix + "mnist-full/"), DatasetDownloader.Source(Datasets.MnistFull));
+            using var temp = new TempFolder();
+            int before = requests;
+            DatasetDownloader.Download(Fixture with { DownloadBase = "http://127.0.0.1:9/" }, temp.Path, progress: _ => { });
+            Assert.Equal(before + 4, requests);
+            foreach (var name in DatasetInfo.FileNames) Assert.True(File.Exists(temp.File(name + ".gz")));
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable(DatasetDownloader.MirrorVariable, saved);
         }
     }
 

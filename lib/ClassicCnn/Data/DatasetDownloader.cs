@@ -10,6 +10,15 @@ public static class DatasetDownloader
 {
     public static int Retries { get; set; } = 3;
 
+    /// <summary>A server holding every dataset's files under its folder name (a classroom's local copy): http://host/fashion-mnist/...</summary>
+    public const string MirrorVariable = "CLASSICCNN_DATA_MIRROR";
+
+    /// <summary>Where the dataset's files are fetched from: the mirror when one is set, else the dataset's own host.</summary>
+    public static Uri Source(DatasetInfo dataset) =>
+        Environment.GetEnvironmentVariable(MirrorVariable) is { Length: > 0 } mirror
+            ? new Uri(new Uri(mirror.TrimEnd('/') + "/"), dataset.FolderName + "/")
+            : new Uri(dataset.DownloadBase);
+
     /// <summary>The folder downloads go to: $CLASSICCNN_DATA/name, else the repository's data/name, else ~/.classiccnn/data/name.</summary>
     public static string DefaultTarget(DatasetInfo dataset)
     {
@@ -67,7 +76,7 @@ public static class DatasetDownloader
         {
             string path = Path.Combine(folder, file);
             if (File.Exists(path) && Md5Of(path) == md5) continue;
-            var url = new Uri(new Uri(dataset.DownloadBase), file);
+            var url = new Uri(Source(dataset), file);
             for (int attempt = 1; ; attempt++)
             {
                 try

@@ -45,5 +45,12 @@ public static class Datasets
         ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"],
         "MIT (Zalando Research)", DebianPackage: "dataset-fashion-mnist");
 
+    /// <summary>
+    /// The whole MNIST (60,000 + 10,000 digits) for the full profile, kept apart from the 10,000-digit sample that ships
+    /// in data/mnist/: same files and checksums, its own folder (data/mnist-full/ once downloaded).
+    /// </summary>
+    public static readonly DatasetInfo MnistFull = Mnist with { Name = "MNIST (all 70,000 digits)", FolderName = "mnist-full" };
+
+    /// <summary>What the quick profile needs (the full profile adds <see cref="MnistFull"/>).</summary>
     public static readonly IReadOnlyList<DatasetInfo> All = [Mnist, FashionMnist];
 }

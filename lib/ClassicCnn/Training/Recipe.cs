@@ -82,7 +82,7 @@ public static class Recipes
     static readonly (double Mean, double Std) MnistStatistics = (0.1307, 0.3081);
     static readonly (double Mean, double Std) FashionStatistics = (0.2860, 0.3530);
 
-    /// <summary>LeNet as taught today, on the MNIST sample: Adam with a cosine schedule and small random shifts.</summary>
+    /// <summary>LeNet as taught today, on the profile's MNIST (the bundled sample in the quick profile): Adam with a cosine schedule and small random shifts.</summary>
     public static Recipe LeNet(Activation activation = Activation.ReLU, Pooling pooling = Pooling.Max, TrainingProfile? profile = null)
     {
         profile ??= TrainingProfile.Current;
@@ -90,7 +90,7 @@ public static class Recipes
         {
             Name = $"LeNet ({activation}, {pooling} pooling)",
             Build = () => new LeNet(activation, pooling),
-            Dataset = Datasets.Mnist,
+            Dataset = profile.Mnist,
             TrainPreprocessing = new Preprocessing { Normalize = MnistStatistics, RandomCropPadding = 2 },
             TestPreprocessing = new Preprocessing { Normalize = MnistStatistics },
             BatchSize = 128,
@@ -98,7 +98,7 @@ public static class Recipes
         };
     }
 
-    /// <summary>LeNet-5 as published, on the MNIST sample padded to 32x32 and scaled to [-0.1, 1.175], with the paper's RBF loss.</summary>
+    /// <summary>LeNet-5 as published, on the profile's MNIST padded to 32x32 and scaled to [-0.1, 1.175], with the paper's RBF loss.</summary>
     public static Recipe LeNet5(TrainingProfile? profile = null)
     {
         profile ??= TrainingProfile.Current;
@@ -106,7 +106,7 @@ public static class Recipes
         {
             Name = "LeNet-5 (1998)",
             Build = () => new LeNet5(),
-            Dataset = Datasets.Mnist,
+            Dataset = profile.Mnist,
             TrainPreprocessing = Preprocessing.LeNet5 with { RandomCropPadding = 2 },
             TestPreprocessing = Preprocessing.LeNet5,
             BatchSize = 64,

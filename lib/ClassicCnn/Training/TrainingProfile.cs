@@ -1,3 +1,4 @@
+using ClassicCnn.Data;
 using ClassicCnn.Notebooks;
 using ClassicCnn.Platform;
 using TorchSharp;
@@ -15,6 +16,8 @@ public sealed record TrainingProfile
     public const string Variable = "CLASSICCNN_PROFILE";
 
     public required string Name { get; init; }
+    /// <summary>The MNIST LeNet and LeNet-5 train on: the bundled 10,000-digit sample (quick) or the whole dataset (full).</summary>
+    public DatasetInfo Mnist { get; init; } = Datasets.Mnist;
     /// <summary>Fashion-MNIST training and test examples used (null: all 60,000 / 10,000).</summary>
     public int? FashionTrainLimit { get; init; }
     public int? FashionTestLimit { get; init; }
@@ -46,6 +49,7 @@ public sealed record TrainingProfile
     public static TrainingProfile Full { get; } = new()
     {
         Name = "full",
+        Mnist = Datasets.MnistFull,
         AlexNetSize = 224, VggSize = 224,
         LeNetEpochs = 20, LeNet5Epochs = 20, AlexNetEpochs = 10, VggEpochs = 10,
         ExperimentEpochs = 10, ExperimentTrainLimit = null, ExperimentSize = 224, ActivationEpochs = 20,
@@ -63,6 +67,7 @@ public sealed record TrainingProfile
     public HtmlTable Describe() => HtmlTable.FromPairs(
     [
         ("profile", $"{Name} ({(Environment.GetEnvironmentVariable(Variable) is { Length: > 0 } v ? $"{Variable}={v}" : $"chosen for {TorchRuntime.Device}")})"),
+        ("MNIST", Mnist.Name),
         ("Fashion-MNIST examples", FashionTrainLimit is null ? "all 60,000 / 10,000" : $"{FashionTrainLimit:N0} train / {FashionTestLimit:N0} test"),
         ("AlexNet / VGG input", $"{AlexNetSize}x{AlexNetSize} / {VggSize}x{VggSize}"),
         ("hidden units (AlexNet, VGG)", HiddenUnits.ToString("N0")),
