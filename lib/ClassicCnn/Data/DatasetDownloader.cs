@@ -10,6 +10,8 @@ public static class DatasetDownloader
 {
     public static int Retries { get; set; } = 3;
 
+    const string Downloaded = "downloaded";
+
     /// <summary>A server holding every dataset's files under its folder name (a classroom's local copy): http://host/fashion-mnist/...</summary>
     public const string MirrorVariable = "CLASSICCNN_DATA_MIRROR";
 
@@ -41,7 +43,7 @@ public static class DatasetDownloader
         {
             throw new FileNotFoundException($"{DatasetLocator.NotFoundMessage(dataset, folder)}\nThe download into {target} failed too: {e.Message}", e);
         }
-        return new DatasetLocation(dataset, Path.GetFullPath(target), "downloaded");
+        return new DatasetLocation(dataset, Path.GetFullPath(target), Downloaded);
     }
 
     /// <summary>
@@ -51,16 +53,14 @@ public static class DatasetDownloader
     /// </summary>
     public static string Ensure(DatasetInfo dataset, HttpClient? client = null, Action<string>? progress = null)
     {
-        if (DatasetLocator.Find(dataset) is { } found) return $"{dataset}: found in {found.Folder} ({found.FoundBy})";
         try
         {
-            string target = DefaultTarget(dataset);
-            Download(dataset, target, client, progress);
-            return $"{dataset}: downloaded into {Path.GetFullPath(target)}";
+            var location = LocateOrDownload(dataset, client: client, progress: progress);
+            return location.FoundBy == Downloaded ? $"{dataset}: downloaded into {location.Folder}" : $"{dataset}: found in {location.Folder} ({location.FoundBy})";
         }
-        catch (Exception e) when (e is HttpRequestException or IOException or TaskCanceledException or UnauthorizedAccessException)
+        catch (FileNotFoundException e)
         {
-            return $"{dataset}: MISSING. {DatasetLocator.NotFoundMessage(dataset)}\nThe download into {DefaultTarget(dataset)} failed too: {e.Message}";
+            return $"{dataset}: MISSING. {e.Message}";
         }
     }
 

@@ -48,7 +48,7 @@ public static class DatasetLocator
         string files = string.Join(", ", DatasetInfo.FileNames.Select(f => f + ".gz"));
         string apt = dataset.DebianPackage is null ? "" : $"\n  - on Debian or Ubuntu: sudo apt-get install {dataset.DebianPackage}";
         return $"{dataset} was not found. Looked in:\n{string.Join('\n', looked)}\nEach place needs the four files {files} (or unzipped). To fill one:" +
-               $"\n  - download them from {dataset.DownloadBase} into one of the folders above{apt}" +
+               $"\n  - download them from {DatasetDownloader.Source(dataset)} into one of the folders above{apt}" +
                $"\n  - or set {DataVariable} to a folder holding {dataset.FolderName}/ with the four files.";
     }
 
