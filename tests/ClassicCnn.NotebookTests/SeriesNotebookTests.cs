@@ -83,6 +83,41 @@ public class SeriesNotebookTests(SeriesFixture series)
         Assert.Empty(Directory.EnumerateFileSystemEntries(empty, "*", SearchOption.AllDirectories).Where(File.Exists));
     }
 
+    [Fact]
+    public void The_main_command_on_a_machine_without_the_dataset_package_fetches_Fashion_MNIST_and_runs_the_set_up_notebook()
+    {
+        // What a Mac, Windows or Codespace sees: no system dataset folder, nothing in CLASSICCNN_DATA, a host that
+        // serves the files. The host is a server on 127.0.0.1 holding the real files (so the MD5 checks are the real
+        // ones); the main command is the tool itself, as the README runs it, restricted to 00-setup.
+        var source = DatasetLocator.Locate(Datasets.FashionMnist, repositoryRoot: series.Repository.Root);
+        Assert.True(Path.GetFullPath(source.Folder) != Path.Combine(series.Repository.Root, "data", "fashion-mnist"),
+            "this test needs data/fashion-mnist/ absent (the lookup would find it there and download nothing); move it away");
+        Assert.All(DatasetInfo.FileNames, name => Assert.EndsWith(".gz", source.FileOf(name)));
+        using var temp = new TempFolder();
+        using var host = new StaticFileHost(DatasetInfo.FileNames.ToDictionary(
+            name => $"{Datasets.FashionMnist.FolderName}/{name}.gz", name => source.FileOf(name)));
+        string data = Directory.CreateDirectory(temp.File("data")).FullName;
+        var run = ChildProcess.Run("dotnet", ["exec", Path.Combine(AppContext.BaseDirectory, "classiccnn.dll"), "run", "00-setup", "--output", temp.File("executed")],
+            series.Repository.Root, TimeSpan.FromMinutes(10), environment: new Dictionary<string, string>
+            {
+                [DatasetLocator.DataVariable] = data,
+                [DatasetLocator.SystemDataVariable] = temp.File("no-system-datasets"),
+                [DatasetDownloader.MirrorVariable] = host.Prefix,
+            });
+
+        Assert.True(run.ExitCode == 0, $"the main command failed:\n{ChildProcess.Tail(run.Output, 40)}");
+        string folder = Path.Combine(data, Datasets.FashionMnist.FolderName);
+        Assert.True(run.Output.Contains($"Fashion-MNIST: downloaded into {folder}"), ChildProcess.Tail(run.Output, 40));
+        Assert.Contains("100% of", run.Output);
+        foreach (var (name, md5) in Datasets.FashionMnist.Md5)
+            Assert.Equal(md5, DatasetDownloader.ContentMd5(Path.Combine(folder, name + ".gz")));
+        Assert.DoesNotContain(Directory.EnumerateFiles(folder), f => f.EndsWith(".tmp"));
+        // The kernel found it where the set-up put it.
+        var report = Notebook.Load(temp.File(Path.Combine("executed", "00-setup.ipynb"))).CodeCells.SelectMany(c => c.Outputs)
+            .Single(o => o.Text.Contains("<td>Fashion-MNIST</td>"));
+        Assert.Contains($"<td>Fashion-MNIST</td><td>yes</td><td>{folder}</td>", report.Text);
+    }
+
     [Theory]
     [MemberData(nameof(Notebooks))]
     public void Every_notebook_is_in_the_polyglot_format_with_no_committed_outputs(string notebook)

@@ -1,3 +1,4 @@
+using System.IO.Compression;
 using System.Net;
 using System.Security.Cryptography;
 using ClassicCnn.Data;
@@ -54,6 +55,35 @@ public class DatasetLocatorTests
     }
 
     [Fact]
+    public void The_system_folder_can_be_replaced_by_a_variable()
+    {
+        using var temp = new TempFolder();
+        Fill(temp.File(Path.Combine("system", "mnist")));
+        string? saved = Environment.GetEnvironmentVariable(DatasetLocator.SystemDataVariable);
+        try
+        {
+            Environment.SetEnvironmentVariable(DatasetLocator.SystemDataVariable, temp.File("system"));
+            var found = DatasetLocator.Find(Datasets.Mnist, temp.File("empty"), temp.File("no-repo"));
+            Assert.Equal(temp.File(Path.Combine("system", "mnist")), found?.Folder);
+            Assert.StartsWith("the system dataset folder", found?.FoundBy);
+            Assert.DoesNotContain("/usr/share/datasets", DatasetLocator.NotFoundMessage(Datasets.FashionMnist, temp.File("empty"), temp.File("no-repo")));
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable(DatasetLocator.SystemDataVariable, saved);
+        }
+    }
+
+    [Fact]
+    public void The_recorded_checksums_are_those_of_the_Fashion_MNIST_found_here()
+    {
+        // Debian's package compresses the files again, so this also shows why the content, not the .gz, is checked.
+        var found = DatasetLocator.Locate(Datasets.FashionMnist);
+        foreach (var name in DatasetInfo.FileNames.Where(n => found.FileOf(n).EndsWith(".gz")))
+            Assert.Equal(Datasets.FashionMnist.Md5[name], DatasetDownloader.ContentMd5(found.FileOf(name)));
+    }
+
+    [Fact]
     public void Fashion_mnist_names_its_debian_package_when_missing()
     {
         using var temp = new TempFolder();
@@ -96,7 +126,16 @@ public sealed class DownloadTests : IDisposable
         listener.Prefixes.Add(prefix);
         listener.Start();
         _ = Task.Run(Serve);
-        foreach (var name in DatasetInfo.FileNames) files[name + ".gz"] = Enumerable.Range(0, 3000).Select(i => (byte)(i * name.Length)).ToArray();
+        foreach (var name in DatasetInfo.FileNames) files[name + ".gz"] = Gzip(Content(name), CompressionLevel.Fastest);
+    }
+
+    static byte[] Content(string name) => Enumerable.Range(0, 3000).Select(i => (byte)(i * name.Length)).ToArray();
+
+    static byte[] Gzip(byte[] content, CompressionLevel level)
+    {
+        using var buffer = new MemoryStream();
+        using (var gzip = new GZipStream(buffer, level)) gzip.Write(content);
+        return buffer.ToArray();
     }
 
     async Task Serve()
@@ -110,6 +149,7 @@ public sealed class DownloadTests : IDisposable
             string name = context.Request.Url!.AbsolutePath.TrimStart('/').Replace("download-fixture/", "");
             if (!files.TryGetValue(name, out var body)) { context.Response.StatusCode = 404; context.Response.Close(); continue; }
             if (mode == "corrupt") body = body.Reverse().ToArray();
+            if (mode == "compressed again") body = Gzip(Content(name.Replace(".gz", "")), CompressionLevel.SmallestSize);
             context.Response.ContentLength64 = body.Length;
             if (mode == "interrupted" || mode == "cut once" && Interlocked.Increment(ref cuts) == 1)
             {
@@ -126,7 +166,7 @@ public sealed class DownloadTests : IDisposable
     {
         FolderName = "download-fixture", // found nowhere, so the lookup falls through to the download
         DownloadBase = prefix,
-        Md5 = files.ToDictionary(f => f.Key, f => Convert.ToHexStringLower(MD5.HashData(f.Value))),
+        Md5 = DatasetInfo.FileNames.ToDictionary(name => name, name => Convert.ToHexStringLower(MD5.HashData(Content(name)))),
     };
 
     [Fact]
@@ -153,6 +193,21 @@ public sealed class DownloadTests : IDisposable
         Assert.Contains("does not match the expected", error.Message);
         Assert.Empty(Directory.EnumerateFileSystemEntries(temp.Path));
         Assert.Equal(DatasetDownloader.Retries, requests);
+    }
+
+    [Fact]
+    public void A_copy_compressed_again_is_accepted_because_its_content_is_what_is_checked()
+    {
+        // Debian's dataset-fashion-mnist holds the official content in .gz files of other bytes; a classroom mirror
+        // made from it must pass.
+        using var temp = new TempFolder();
+        mode = "compressed again";
+        DatasetDownloader.Download(Fixture, temp.Path, progress: _ => { });
+        foreach (var (name, body) in files)
+        {
+            Assert.NotEqual(body, File.ReadAllBytes(temp.File(name)));
+            Assert.Equal(Fixture.Md5[name.Replace(".gz", "")], DatasetDownloader.ContentMd5(temp.File(name)));
+        }
     }
 
     [Fact]

@@ -1,3 +1,4 @@
+using System.IO.Compression;
 using System.Security.Cryptography;
 
 namespace ClassicCnn.Data;
@@ -72,10 +73,10 @@ public static class DatasetDownloader
         // A network that drops packets without answering should cost seconds, not the whole transfer timeout.
         using var owned = client is null ? new HttpClient(new SocketsHttpHandler { ConnectTimeout = TimeSpan.FromSeconds(15) }) { Timeout = TimeSpan.FromMinutes(5) } : null;
         client ??= owned!;
-        foreach (var (file, md5) in dataset.Md5)
+        foreach (var (name, md5) in dataset.Md5)
         {
-            string path = Path.Combine(folder, file);
-            if (File.Exists(path) && Md5Of(path) == md5) continue;
+            string file = name + ".gz", path = Path.Combine(folder, file);
+            if (File.Exists(path) && ContentMd5(path) == md5) continue;
             var url = new Uri(Source(dataset), file);
             for (int attempt = 1; ; attempt++)
             {
@@ -120,15 +121,24 @@ public static class DatasetDownloader
                 if (total is { } expected && received != expected)
                     throw new IOException($"{url}: the transfer stopped after {received:N0} of {expected:N0} bytes");
             }
-            string actual = Md5Of(temp);
+            string actual = ContentMd5(temp);
             if (actual != md5)
-                throw new IOException($"{url}: MD5 {actual} does not match the expected {md5} (a damaged or different file)");
+                throw new IOException($"{url}: the MD5 of its content, {actual}, does not match the expected {md5} (a damaged or different file)");
         });
     }
 
-    public static string Md5Of(string path)
+    /// <summary>The MD5 of a .gz file's uncompressed content, read as a stream (no more memory than a buffer).</summary>
+    public static string ContentMd5(string path)
     {
-        using var stream = File.OpenRead(path);
-        return Convert.ToHexStringLower(MD5.HashData(stream));
+        using var file = File.OpenRead(path);
+        using var content = new GZipStream(file, CompressionMode.Decompress);
+        try
+        {
+            return Convert.ToHexStringLower(MD5.HashData(content));
+        }
+        catch (InvalidDataException)
+        {
+            return "(not a gzip file)";
+        }
     }
 }

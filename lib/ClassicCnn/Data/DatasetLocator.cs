@@ -16,7 +16,11 @@ public sealed record DatasetLocation(DatasetInfo Dataset, string Folder, string 
 public static class DatasetLocator
 {
     public const string DataVariable = "CLASSICCNN_DATA";
-    public const string SystemDataRoot = "/usr/share/datasets";
+    /// <summary>Replaces /usr/share/datasets as the system folder (a shared classroom copy; or an empty folder, to act as a machine without Debian's package).</summary>
+    public const string SystemDataVariable = "CLASSICCNN_SYSTEM_DATA";
+
+    public static string SystemDataRoot =>
+        Environment.GetEnvironmentVariable(SystemDataVariable) is { Length: > 0 } root ? Path.GetFullPath(root) : "/usr/share/datasets";
 
     /// <summary>Every place looked at, in order, with the rule that names it.</summary>
     public static IReadOnlyList<(string Folder, string Rule)> Candidates(DatasetInfo dataset, string? explicitFolder = null, string? repositoryRoot = null)

@@ -4,7 +4,8 @@ namespace ClassicCnn.Data;
 /// <param name="Name">Display name.</param>
 /// <param name="FolderName">The folder name under a data root (data/mnist, /usr/share/datasets/fashion-mnist).</param>
 /// <param name="DownloadBase">Where the files can be downloaded from.</param>
-/// <param name="Md5">MD5 of each .gz file, by file name.</param>
+/// <param name="Md5">MD5 of each file's uncompressed content, by file name. A copy compressed again (Debian's package is) has
+/// other .gz bytes and the same content, so the content is what a download is checked against.</param>
 /// <param name="Classes">Class names, by label.</param>
 public sealed record DatasetInfo(string Name, string FolderName, string DownloadBase, IReadOnlyDictionary<string, string> Md5,
     IReadOnlyList<string> Classes, string Licence, string? DebianPackage)
@@ -20,14 +21,14 @@ public sealed record DatasetInfo(string Name, string FolderName, string Download
 
 public static class Datasets
 {
-    /// <summary>MNIST (LeCun, Cortes, Burges). The original host no longer serves the files; torchvision's mirror has the same files and MD5s.</summary>
+    /// <summary>MNIST (LeCun, Cortes, Burges). The original host no longer serves the files; torchvision's mirror has the same files.</summary>
     public static readonly DatasetInfo Mnist = new("MNIST", "mnist", "https://ossci-datasets.s3.amazonaws.com/mnist/",
         new Dictionary<string, string>
         {
-            [DatasetInfo.TrainImages + ".gz"] = "f68b3c2dcbeaaa9fbdd348bbdeb94873",
-            [DatasetInfo.TrainLabels + ".gz"] = "d53e105ee54ea40749a09fcbcd1e9432",
-            [DatasetInfo.TestImages + ".gz"] = "9fb629c4189551a2d022fa330f9573f3",
-            [DatasetInfo.TestLabels + ".gz"] = "ec29112dd5afa0611ce80d1b7f02629c",
+            [DatasetInfo.TrainImages] = "6bbc9ace898e44ae57da46a324031adb",
+            [DatasetInfo.TrainLabels] = "a25bea736e30d166cdddb491f175f624",
+            [DatasetInfo.TestImages] = "2646ac647ad5339dbf082846283269ea",
+            [DatasetInfo.TestLabels] = "27ae3e4e09519cfbb04c329615203637",
         },
         ["0", "1", "2", "3", "4", "5", "6", "7", "8", "9"],
         "CC BY-SA 3.0 (Yann LeCun and Corinna Cortes)", DebianPackage: null);
@@ -37,10 +38,10 @@ public static class Datasets
         "http://fashion-mnist.s3-website.eu-central-1.amazonaws.com/",
         new Dictionary<string, string>
         {
-            [DatasetInfo.TrainImages + ".gz"] = "8d4fb7e6c68d591d4c3dfef9ec88bf0d",
-            [DatasetInfo.TrainLabels + ".gz"] = "25c81989df183df01b3e8a0aad5dffbe",
-            [DatasetInfo.TestImages + ".gz"] = "bef4ecab320f06d8554ea6380940ec79",
-            [DatasetInfo.TestLabels + ".gz"] = "bb300cfdad3c16e7a12a480ee83cd310",
+            [DatasetInfo.TrainImages] = "f4a8712d7a061bf5bd6d2ca38dc4d50a",
+            [DatasetInfo.TrainLabels] = "9018921c3c673c538a1fc5bad174d6f9",
+            [DatasetInfo.TestImages] = "8181f5470baa50b63fa0f6fddb340f0a",
+            [DatasetInfo.TestLabels] = "15d484375f8d13e6eb1aabb0c3f46965",
         },
         ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"],
         "MIT (Zalando Research)", DebianPackage: "dataset-fashion-mnist");
