@@ -52,9 +52,27 @@ public class TrainingTests
         using var resized = new Preprocessing { Resize = 8, Normalize = (0.5, 0.5) }.Apply(zeros(3, 1, 4, 4, dtype: ScalarType.Byte), train: false);
         Assert.Equal([3L, 1, 8, 8], resized.shape);
         Assert.Equal(-1f, resized.max().item<float>());
-        var views = Preprocessing.TenViews(x);
+        var views = Preprocessing.None.TenViews(x);
         Assert.Equal(10, views.Count);
         Assert.All(views, v => Assert.Equal(x.shape, v.shape));
+    }
+
+    [Fact]
+    public void The_ten_test_views_have_black_borders_like_the_training_crops_not_the_grey_of_a_normalised_zero()
+    {
+        // A white 8x8 image, normalised to +1 with black at -1: the top-left view is shifted by the padding, so its
+        // first row and column are border. Padding after normalising would make them 0 (mid-grey), a colour the
+        // training crops (padded before normalising) never show.
+        using var white = full(1, 1, 8, 8, 255, dtype: ScalarType.Byte);
+        var preprocessing = new Preprocessing { Normalize = (0.5, 0.5), RandomCropPadding = 1 };
+        var views = preprocessing.TenViews(white);
+        Assert.Equal(-1f, views[0][0, 0, 0, 0].item<float>());
+        Assert.Equal(1f, views[0][0, 0, 1, 1].item<float>());
+        Assert.Equal(1f, views[8].min().item<float>()); // the centre view holds no border
+        // Training crops of the same image (16 copies: some shifted) pad with the same black.
+        random.manual_seed(5);
+        using var crop = preprocessing.Apply(white.expand(16, 1, 8, 8), train: true);
+        Assert.Equal([-1f, 1f], crop.unique().Item1.data<float>().ToArray());
     }
 
     [Fact]
@@ -138,6 +156,71 @@ public class TrainingTests
         public void Started(string model, string settings, int epochs, int stepsPerEpoch) { }
         public void Step(int epoch, int step, double loss, double examplesPerSecond) { }
         public void EpochEnded(EpochRecord record, TrainingHistory history) { if (record.Epoch == epochs) cancel.Cancel(); }
+        public void Loaded(string model, string checkpoint, TrainingHistory history) { }
+    }
+
+    static Recipe TinyRecipe() => Recipes.LeNet(profile: TrainingProfile.Quick) with
+    {
+        TrainLimit = 200, TestLimit = 100, Options = Recipes.LeNet(profile: TrainingProfile.Quick).Options with { Epochs = 1 },
+    };
+
+    [Fact]
+    public void A_checkpoint_is_reused_only_when_everything_that_shapes_the_run_is_the_same()
+    {
+        var recipe = TinyRecipe();
+        string Path(Recipe r) { using var model = r.Build(); return r.CheckpointPath(model); }
+        Assert.Equal(Path(recipe), Path(recipe));
+        var changes = new Dictionary<string, Recipe>
+        {
+            ["learning rate"] = recipe with { Options = recipe.Options with { LearningRate = 0.001 } },
+            ["seed"] = recipe with { Options = recipe.Options with { Seed = 2 } },
+            ["training subset"] = recipe with { TrainLimit = 300 },
+            ["preprocessing"] = recipe with { TrainPreprocessing = recipe.TrainPreprocessing with { RandomCropPadding = 3 } },
+            ["network: another activation"] = recipe with { Build = () => new LeNet(Activation.Tanh, Pooling.Max) },
+            ["network: another pooling"] = recipe with { Build = () => new LeNet(Activation.ReLU, Pooling.Average) },
+            ["network: a wider layer"] = recipe with { Build = () => nn.Sequential(nn.Flatten(), nn.Linear(784, 20), nn.ReLU(), nn.Linear(20, 10)) },
+        };
+        var paths = changes.ToDictionary(c => c.Key, c => Path(c.Value));
+        foreach (var (change, path) in paths) Assert.True(path != Path(recipe), $"changing the {change} kept the checkpoint {path}");
+        // A layer's settings count even where no tensor shape shows them.
+        using var stride1 = nn.Sequential(nn.Conv2d(1, 4, 3, stride: 1), nn.Flatten());
+        using var stride2 = nn.Sequential(nn.Conv2d(1, 4, 3, stride: 2), nn.Flatten());
+        Assert.NotEqual(recipe.Fingerprint(stride1), recipe.Fingerprint(stride2));
+    }
+
+    sealed class Recorder : ITrainingProgress
+    {
+        public List<string> Events { get; } = [];
+        public void Started(string model, string settings, int epochs, int stepsPerEpoch) => Events.Add($"started {settings}");
+        public void Step(int epoch, int step, double loss, double examplesPerSecond) { }
+        public void EpochEnded(EpochRecord record, TrainingHistory history) => Events.Add($"epoch {record.Epoch}");
+        public void Loaded(string model, string checkpoint, TrainingHistory history) => Events.Add($"loaded {checkpoint} {history.TrainingSeconds}");
+    }
+
+    [Fact]
+    public void A_reused_run_says_it_was_loaded_and_from_where_with_the_original_training_time()
+    {
+        var recipe = TinyRecipe() with { Options = TinyRecipe().Options with { Seed = 1234 } };
+        string path;
+        using (var model = recipe.Build()) path = recipe.CheckpointPath(model);
+        File.Delete(path);
+        try
+        {
+            var first = new Recorder();
+            using (var trained = recipe.Train(first)) Assert.Equal(["started", "epoch 1"], first.Events.Select(e => e.StartsWith("started") ? "started" : e));
+            var second = new Recorder();
+            using var loaded = recipe.Train(second);
+            var only = Assert.Single(second.Events);
+            Assert.StartsWith($"loaded {path} ", only);
+            Assert.True(double.Parse(only.Split(' ')[^1]) > 0);
+            var console = new StringWriter();
+            new ConsoleProgress(console).Loaded("LeNet", path, loaded.History);
+            Assert.Contains($"LeNet: loaded the finished run from {path} instead of training (1 epochs, originally trained in 0:0", console.ToString());
+        }
+        finally
+        {
+            File.Delete(path);
+        }
     }
 
     [Fact]

@@ -33,13 +33,26 @@ public sealed record Preprocessing
     public Tensor Apply(Tensor images, bool train)
     {
         using var scope = NewDisposeScope();
+        var x = Geometry(images);
+        if (train && RandomCropPadding > 0) x = RandomCrop(x, RandomCropPadding);
+        if (train && RandomFlip) x = RandomHorizontalFlip(x);
+        return Values(x).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>uint8 images to [0, 1] floats, padded and resized.</summary>
+    Tensor Geometry(Tensor images)
+    {
         using Scalar maximum = 255; // Scalars disposed at once, not left to the finaliser (see ScaledTanh)
         var x = images.to(ScalarType.Float32).div_(maximum);
         if (Pad > 0) x = functional.pad(x, [Pad, Pad, Pad, Pad]);
         if (Resize is { } size && (x.shape[2] != size || x.shape[3] != size))
             x = functional.interpolate(x, [size, size], mode: InterpolationMode.Bilinear, align_corners: false);
-        if (train && RandomCropPadding > 0) x = RandomCrop(x, RandomCropPadding);
-        if (train && RandomFlip) x = RandomHorizontalFlip(x);
+        return x;
+    }
+
+    /// <summary>[0, 1] images scaled or normalised for the model.</summary>
+    Tensor Values(Tensor x)
+    {
         if (Scale is { } s)
         {
             using Scalar range = s.High - s.Low, low = s.Low;
@@ -50,7 +63,7 @@ public sealed record Preprocessing
             using Scalar mean = n.Mean, std = n.Std;
             x = x.sub(mean).div_(std);
         }
-        return x.MoveToOuterDisposeScope();
+        return x;
     }
 
     /// <summary>Mirrors a random half of the batch (one mask for the batch, then a where).</summary>
@@ -75,22 +88,24 @@ public sealed record Preprocessing
     }
 
     /// <summary>
-    /// AlexNet's test-time augmentation: ten views of each image, the four corners and the centre of the image padded
-    /// by <paramref name="padding"/> pixels (default: an eighth of its size, like the paper's 224 crops of 256 images)
-    /// cropped back to its size, and their mirror images. Their predictions are averaged.
+    /// AlexNet's test-time augmentation for a batch of raw images: the four corners and the centre of the image padded
+    /// by <paramref name="padding"/> pixels (default: <see cref="RandomCropPadding"/>, else an eighth of the size, like
+    /// the paper's 224 crops of 256 images), cropped back to its size, and their mirror images. The views are cut in
+    /// image space, as the training crops are, so their borders are black; only then are they scaled or normalised.
     /// </summary>
-    public static IReadOnlyList<Tensor> TenViews(Tensor x, int? padding = null)
+    public IReadOnlyList<Tensor> TenViews(Tensor images, int? padding = null)
     {
-        long size = x.shape[2];
-        int p = padding ?? (int)Math.Max(1, size / 8);
-        using var padded = functional.pad(x, [p, p, p, p]);
-        var offsets = new (long Y, long X)[] { (0, 0), (0, 2 * p), (2 * p, 0), (2 * p, 2 * p), (p, p) };
+        using var scope = NewDisposeScope();
+        var x = Geometry(images);
+        long height = x.shape[2], width = x.shape[3];
+        int p = padding ?? (RandomCropPadding > 0 ? RandomCropPadding : (int)Math.Max(1, height / 8));
+        var padded = functional.pad(x, [p, p, p, p]);
         var views = new List<Tensor>();
-        foreach (var (oy, ox) in offsets)
+        foreach (var (top, left) in new (long, long)[] { (0, 0), (0, 2 * p), (2 * p, 0), (2 * p, 2 * p), (p, p) })
         {
-            var crop = padded.narrow(2, oy, size).narrow(3, ox, x.shape[3]).contiguous();
-            views.Add(crop);
-            views.Add(crop.flip(3));
+            var crop = padded.narrow(2, top, height).narrow(3, left, width);
+            views.Add(Values(crop.contiguous()).MoveToOuterDisposeScope());
+            views.Add(Values(crop.flip(3)).MoveToOuterDisposeScope());
         }
         return views;
     }
@@ -114,6 +129,18 @@ public sealed class BatchLoader(ImageDataset data, int batchSize, Preprocessing 
         using var order = Order(epoch);
         for (long start = 0; start < Data.Count; start += BatchSize)
             yield return Cut(order, start, train);
+    }
+
+    /// <summary>The unshuffled batches as ten views each (<see cref="Preprocessing.TenViews"/>), with their labels.</summary>
+    public IEnumerable<(IReadOnlyList<Tensor> Views, Tensor Labels)> TenViewBatches()
+    {
+        using var order = Order(0);
+        for (long start = 0; start < Data.Count; start += BatchSize)
+        {
+            using var index = order.narrow(0, start, Math.Min(BatchSize, Data.Count - start));
+            using var images = Data.Images.index_select(0, index);
+            yield return (Preprocessing.TenViews(images), Data.Labels.index_select(0, index));
+        }
     }
 
     Tensor Order(int epoch)

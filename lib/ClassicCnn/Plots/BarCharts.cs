@@ -20,3 +20,23 @@ public static class BarCharts
     public static GenericChart Columns(IReadOnlyList<string> keys, IReadOnlyList<double> values, string title, string yTitle, bool logarithmic = false) =>
         Columns(keys, [(yTitle, values)], title, yTitle, logarithmic);
 }
+
+/// <summary>Experiments over several seeds: every seed's value as a point, with each arm's mean and standard deviation.</summary>
+public static class SeedCharts
+{
+    /// <param name="scale">Multiplies the values (100 shows accuracies in percent).</param>
+    public static GenericChart Points(ClassicCnn.Training.SeedExperimentResult result, string measure, string? title = null, string? yTitle = null, double scale = 1)
+    {
+        var traces = result.Arms.Select(arm =>
+        {
+            var values = result.Spread(arm, measure).Values.Select(v => v * scale).ToArray();
+            return CSharpChart.BoxPlot<string, double, string>(
+                X: Enumerable.Repeat(arm, values.Length).ToArray(), Y: values, Name: arm,
+                BoxPoints: StyleParam.BoxPoints.All, BoxMean: StyleParam.BoxMean.SD, Jitter: 0.2, PointPos: 0);
+        });
+        return CSharpChart.Combine(traces)
+            .WithTitle(title ?? $"{result.Title}: {measure}, {result.Seeds.Count} seeds per arm (points), mean and sd (dashed)")
+            .WithYAxisStyle<double, double, string>(TitleText: yTitle ?? measure)
+            .WithSize(Math.Max(560, result.Arms.Count * 130 + 200), 420);
+    }
+}

@@ -66,36 +66,35 @@ public static class Evaluation
         var device = loader.Data.Device;
         using var lossSum = zeros(1, dtype: ScalarType.Float64, device: device);
         using var correct = zeros(1, dtype: ScalarType.Int64, device: device);
-        foreach (var batch in loader.Epoch(0, train: false))
+        void Add(Tensor loss, Tensor predicted, Tensor labels)
         {
-            using var scope = NewDisposeScope();
-            scope.Attach(batch.Images, batch.Labels);
-            var labels = batch.Labels;
-            Tensor loss, predicted;
-            if (testTimeAugmentation)
-            {
-                var probabilities = AveragedProbabilities(model, batch.Images);
-                loss = functional.nll_loss(probabilities.clamp_min(1e-12).log(), labels);
-                predicted = probabilities.argmax(1);
-            }
-            else
-            {
-                var output = model.call(batch.Images);
-                loss = Loss(model, output, labels);
-                predicted = Predict(model, output);
-            }
             lossSum.add_(loss.to(ScalarType.Float64) * labels.shape[0]);
             correct.add_(predicted.eq(labels).sum());
         }
+        if (testTimeAugmentation)
+            foreach (var (views, labels) in loader.TenViewBatches())
+            {
+                using var scope = NewDisposeScope();
+                scope.Attach(views.Append(labels).ToArray());
+                var probabilities = AveragedProbabilities(model, views);
+                Add(functional.nll_loss(probabilities.clamp_min(1e-12).log(), labels), probabilities.argmax(1), labels);
+            }
+        else
+            foreach (var (images, labels) in loader.Epoch(0, train: false))
+            {
+                using var scope = NewDisposeScope();
+                scope.Attach(images, labels);
+                var output = model.call(images);
+                Add(Loss(model, output, labels), Predict(model, output), labels);
+            }
         int n = loader.Data.Count;
         return (lossSum.item<double>() / n, correct.item<long>() / (double)n);
     }
 
-    /// <summary>The average of the class probabilities over the ten views of <see cref="Preprocessing.TenViews"/>.</summary>
-    public static Tensor AveragedProbabilities(Module<Tensor, Tensor> model, Tensor images)
+    /// <summary>The average of the class probabilities over the views of a batch (<see cref="Preprocessing.TenViews"/>).</summary>
+    public static Tensor AveragedProbabilities(Module<Tensor, Tensor> model, IReadOnlyList<Tensor> views)
     {
         using var scope = NewDisposeScope();
-        var views = Preprocessing.TenViews(images);
         var sum = Probabilities(model, model.call(views[0]));
         foreach (var view in views.Skip(1)) sum.add_(Probabilities(model, model.call(view)));
         return sum.div_(views.Count).MoveToOuterDisposeScope();

@@ -56,24 +56,75 @@ public sealed record Recipe
         var test = TestLimit is { } m ? testAll.Subset(m, Options.Seed + 2) : testAll;
         if (!ReferenceEquals(test, testAll)) testAll.Dispose();
 
-        var options = Checkpoint ? Options with { CheckpointPath = CheckpointPath() } : Options;
+        var options = Checkpoint ? Options with { CheckpointPath = CheckpointPath(model) } : Options;
         var trainer = new Trainer(model, options, Name);
         var testLoader = new BatchLoader(test, TestBatchSize, TestPreprocessing, shuffle: false);
         var history = trainer.Fit(new BatchLoader(train ?? trainAll, BatchSize, TrainPreprocessing, seed: Options.Seed), testLoader, progress);
         return new TrainingRun(Name, model, history, testLoader);
     }
 
-    /// <summary>artifacts/checkpoints/NAME-EPOCHS-VERSION.ckpt in the repository (else ~/.classiccnn/checkpoints): a new build trains afresh.</summary>
-    public string CheckpointPath()
+    /// <summary>
+    /// artifacts/checkpoints/NAME-EPOCHSep-DEVICE-HASH.ckpt in the repository (else ~/.classiccnn/checkpoints), where
+    /// HASH digests <see cref="Fingerprint"/>: a run is reused only when everything that shapes it is the same.
+    /// </summary>
+    public string CheckpointPath(nn.Module model)
     {
         string folder = DatasetLocator.FindRepositoryRoot() is { } repo
             ? Path.Combine(repo, "artifacts", "checkpoints")
             : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".classiccnn", "checkpoints");
-        string version = typeof(Recipe).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? "dev";
         string safe = string.Concat(Name.Select(c => char.IsLetterOrDigit(c) ? c : '-'));
+        string hash = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(Fingerprint(model))))[..12];
         Directory.CreateDirectory(folder);
-        return Path.Combine(folder, $"{safe}-{Options.Epochs}ep-{Options.Device?.type ?? TorchRuntime.Device.type}-{version}.ckpt");
+        return Path.Combine(folder, $"{safe}-{Options.Epochs}ep-{(Options.Device ?? TorchRuntime.Device).type}-{hash}.ckpt");
     }
+
+    /// <summary>
+    /// Everything that shapes a run, as text: the library's version, the recipe (data, subset sizes, preprocessing,
+    /// batch sizes, every training option, the device) and the network (each module's type and settings, each tensor's
+    /// name, shape and type). Changing a learning rate, the profile or a layer in a notebook cell changes it.
+    /// </summary>
+    public string Fingerprint(nn.Module model)
+    {
+        string version = typeof(Recipe).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "dev";
+        var lines = new List<string>
+        {
+            $"library {version}",
+            $"recipe {Name}; {Dataset.Name} in {Dataset.FolderName}; train limit {TrainLimit}; test limit {TestLimit}; batches {BatchSize}, {TestBatchSize}",
+            $"train preprocessing {TrainPreprocessing}",
+            $"test preprocessing {TestPreprocessing}",
+            $"options {Settings(Options with { CheckpointPath = null })}; device {(Options.Device ?? TorchRuntime.Device)}",
+        };
+        lines.AddRange(model.named_modules().Select(m => $"module {m.name}: {m.module.GetType().FullName} {Settings(m.module)}"));
+        lines.AddRange(model.named_parameters().Select(p => $"parameter {p.name} {p.parameter.dtype} [{string.Join(",", p.parameter.shape)}] {p.parameter.requires_grad}"));
+        lines.AddRange(model.named_buffers().Select(b => $"buffer {b.name} {b.buffer.dtype} [{string.Join(",", b.buffer.shape)}]"));
+        return string.Join("\n", lines);
+    }
+
+    /// <summary>An object's public settings of simple types (numbers, flags, enums, text, arrays of numbers), by name.</summary>
+    static string Settings(object value) =>
+        string.Join(", ", value.GetType().GetProperties(BindingFlags.Public | BindingFlags.Instance)
+            .Where(p => p.GetIndexParameters().Length == 0 && p.Name != "training" && IsSimple(Nullable.GetUnderlyingType(p.PropertyType) ?? p.PropertyType))
+            .OrderBy(p => p.Name, StringComparer.Ordinal)
+            .Select(p => $"{p.Name}={Show(Read(p, value))}"));
+
+    static object? Read(PropertyInfo property, object value)
+    {
+        try { return property.GetValue(value); }
+        catch (TargetInvocationException) { return "?"; } // a getter that needs state the module lacks
+    }
+
+    static bool IsSimple(Type type) =>
+        type.IsPrimitive || type.IsEnum || type == typeof(string) || type == typeof(decimal)
+        || type.IsArray && type.GetElementType() is { } element && (element.IsPrimitive || element.IsEnum)
+        || type.IsGenericType && type.FullName!.StartsWith("System.ValueTuple") && type.GetGenericArguments().All(IsSimple);
+
+    static string Show(object? value) => value switch
+    {
+        null => "null",
+        double d => d.ToString("R", System.Globalization.CultureInfo.InvariantCulture),
+        Array array => $"[{string.Join(",", array.Cast<object>().Select(Show))}]",
+        _ => Convert.ToString(value, System.Globalization.CultureInfo.InvariantCulture) ?? "",
+    };
 }
 
 /// <summary>The training runs of the series, sized by a <see cref="TrainingProfile"/>.</summary>

@@ -55,6 +55,11 @@ public sealed class Trainer
             History = Checkpoint.Load(path, model, optimizer);
 
         int first = History.Epochs.Count;
+        if (first >= Options.Epochs && History.Last is not null)
+        {
+            progress.Loaded(Name, Options.CheckpointPath!, History);
+            return History;
+        }
         progress.Started(Name, $"{Options}; {train.Data.Count:N0} training examples in batches of {train.BatchSize} on {Device}" +
             (first > 0 ? $"; resuming after epoch {first}" : ""), Options.Epochs, train.BatchesPerEpoch);
 
@@ -66,8 +71,6 @@ public sealed class Trainer
             if (Options.CheckpointPath is { } checkpoint) Checkpoint.Save(checkpoint, model, optimizer, History);
             progress.EpochEnded(record, History);
         }
-        // A finished checkpoint: nothing was trained, but the run is still shown.
-        if (first == Options.Epochs && History.Last is { } done) progress.EpochEnded(done, History);
         return History;
     }
 

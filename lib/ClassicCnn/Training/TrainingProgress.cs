@@ -10,6 +10,8 @@ public interface ITrainingProgress
     void Started(string model, string settings, int epochs, int stepsPerEpoch);
     void Step(int epoch, int step, double loss, double examplesPerSecond);
     void EpochEnded(EpochRecord record, TrainingHistory history);
+    /// <summary>A finished run was loaded from a checkpoint instead of trained: nothing else is reported.</summary>
+    void Loaded(string model, string checkpoint, TrainingHistory history);
 }
 
 public static class TrainingProgress
@@ -24,7 +26,16 @@ public static class TrainingProgress
         public void Started(string model, string settings, int epochs, int stepsPerEpoch) { }
         public void Step(int epoch, int step, double loss, double examplesPerSecond) { }
         public void EpochEnded(EpochRecord record, TrainingHistory history) { }
+        public void Loaded(string model, string checkpoint, TrainingHistory history) { }
     }
+
+    /// <summary>What a reused run says: that it was loaded, from where, and what the original training took.</summary>
+    internal static string LoadedLine(string model, string checkpoint, TrainingHistory history) =>
+        $"{model}: loaded the finished run from {checkpoint} instead of training ({history.Epochs.Count} epochs, originally trained in " +
+        $"{Duration(history.TrainingSeconds)}{(history.FinalTestAccuracy is { } acc ? $", test acc {acc:P1}" : "")}); delete the file to train again";
+
+    /// <summary>A one-line status in a notebook, in a fixed-width font.</summary>
+    internal static HtmlText StatusHtml(string text) => new($"<div style=\"font-family:monospace\">{NotebookHtml.Encode(text)}</div>", text);
 
     internal static string Duration(double seconds) =>
         double.IsFinite(seconds) ? TimeSpan.FromSeconds(Math.Round(seconds)).ToString(seconds >= 3600 ? @"h\:mm\:ss" : @"m\:ss") : "?";
@@ -66,6 +77,9 @@ public sealed class ConsoleProgress(TextWriter? output = null) : ITrainingProgre
         if (redraw) output.Write("\r" + new string(' ', 100) + "\r");
         output.WriteLine(TrainingProgress.EpochLine(record, epochs));
     }
+
+    public void Loaded(string model, string checkpoint, TrainingHistory history) =>
+        output.WriteLine(TrainingProgress.LoadedLine(model, checkpoint, history));
 }
 
 /// <summary>d2l's ProgressBoard for notebooks: the curves redrawn in place, and a status line with rate and time left.</summary>
@@ -106,5 +120,11 @@ public sealed class NotebookProgress : ITrainingProgress
         else chart.Update(curves);
     }
 
-    static HtmlText Html(string text) => new($"<div style=\"font-family:monospace\">{NotebookHtml.Encode(text)}</div>", text);
+    public void Loaded(string model, string checkpoint, TrainingHistory history)
+    {
+        LiveDisplay.Show(Html(TrainingProgress.LoadedLine(model, checkpoint, history)));
+        LiveDisplay.Show(TrainingCharts.Curves(history, model));
+    }
+
+    static HtmlText Html(string text) => TrainingProgress.StatusHtml(text);
 }
