@@ -31,6 +31,7 @@ static class SiteStyle
         pre.output { margin: .4rem 0; font: .85rem/1.45 ui-monospace, "DejaVu Sans Mono", monospace; white-space: pre-wrap; }
         pre.output.stderr, pre.output.error { color: #a40e26; background: #fff5f5; padding: .5rem; }
         .output.html { margin: .4rem 0; }
+        .output.html > div[style*="monospace"] { font-size: .85rem; line-height: 1.45; }
         figure { margin: .75rem 0; overflow-x: auto; }
         table { border-collapse: collapse; margin: .5rem 0; font-size: .9rem; }
         caption { text-align: left; font-weight: 600; padding: .25rem 0; }

@@ -120,6 +120,8 @@ public static class TexMath
             if (char.IsLetter(c)) return $"<mi>{c}</mi>";
             if (c is '_' or '^') throw new FormatException($"has a '{c}' with nothing before it.");
             if (c == '&' || c == '#' || c == '$' || c == '~') throw new FormatException($"uses '{c}', which the site's formula renderer does not support.");
+            // TeX's plain brackets keep their size; MathML's would stretch to the tallest thing in the row.
+            if (c is '(' or ')' or '[' or ']' or '|') return $"<mo stretchy=\"false\">{c}</mo>";
             return c == '-' ? "<mo>−</mo>" : $"<mo>{WebUtility.HtmlEncode(c.ToString())}</mo>";
         }
 
