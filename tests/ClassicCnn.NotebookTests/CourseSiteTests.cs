@@ -111,6 +111,18 @@ public class CourseSiteTests
     }
 
     [Fact]
+    public void The_site_check_reports_a_chart_whose_data_does_not_parse()
+    {
+        using var temp = new TempFolder();
+        string notebook = Write(temp.File("executed/00-setup.ipynb"), Markdown("# 00 · Charts"),
+            Code("Chart()", TimeSpan.Zero, TimeSpan.FromSeconds(1), Chart("fine"), Chart("cut", data: """[{"type":"scatter","x":[1,2,3],"y":[2,1,""")));
+        var build = CourseSite.Build([new EditionNotebooks(Edition.English, [notebook])], temp.File("site"));
+
+        var problem = Assert.Single(SiteCheck.Problems(build.Folder));
+        Assert.StartsWith("00-setup.html: chart 2's data is not valid JSON", problem);
+    }
+
+    [Fact]
     public void A_formula_outside_the_supported_tex_is_shown_as_tex_and_reported_with_its_notebook_and_cell()
     {
         using var temp = new TempFolder();

@@ -5,8 +5,8 @@ namespace ClassicCnn.Tool.Site;
 
 /// <summary>
 /// Checks a built site without a browser: every link and source inside it names a file of the site (and an id
-/// on that page when it has a #fragment), nothing is loaded from the network, plotly.js is there once and in no page,
-/// and every page stays within <see cref="CourseSite.PageBudgetBytes"/>.
+/// on that page when it has a #fragment), nothing is loaded from the network, every chart's data and layout parse,
+/// plotly.js is there once and in no page, and every page stays within <see cref="CourseSite.PageBudgetBytes"/>.
 /// </summary>
 public static partial class SiteCheck
 {
@@ -30,6 +30,20 @@ public static partial class SiteCheck
                 problems.Add($"{relative} is {bytes / 1048576.0:0.0} MB, over the {CourseSite.PageBudgetBytes / 1048576} MB a page may weigh: show fewer or smaller outputs in its notebook.");
             if (html.Contains("* plotly.js v", StringComparison.Ordinal))
                 problems.Add($"{relative} carries its own copy of plotly.js: the site's pages must load {CourseSite.AssetsFolder}/{CourseSite.PlotlyFile}.");
+            // Plotly.NET writes each chart's data and layout as JSON literals; one that does not parse draws nothing.
+            int chart = 0;
+            foreach (Match literal in ChartLiteral().Matches(html))
+            {
+                if (literal.Groups[1].Value == "data") chart++;
+                try
+                {
+                    System.Text.Json.JsonDocument.Parse(literal.Groups[2].Value).Dispose();
+                }
+                catch (System.Text.Json.JsonException e)
+                {
+                    problems.Add($"{relative}: chart {chart}'s {literal.Groups[1].Value} is not valid JSON ({e.Message}), so it draws nothing: run its notebook again.");
+                }
+            }
             foreach (Match reference in Reference().Matches(html))
             {
                 string attribute = reference.Groups[1].Value.ToLowerInvariant();
@@ -57,6 +71,9 @@ public static partial class SiteCheck
 
     [GeneratedRegex("""<(?:a|link|script|img|iframe|source)\b[^>]*?\s(href|src)="([^"]*)""", RegexOptions.IgnoreCase)]
     private static partial Regex Reference();
+
+    [GeneratedRegex(@"^\s*var (data|layout) = (.*);\s*$", RegexOptions.Multiline)]
+    private static partial Regex ChartLiteral();
 
     [GeneratedRegex("""\sid="([^"]*)""")]
     private static partial Regex Id();
