@@ -4,10 +4,26 @@ using System.Text.Json.Nodes;
 namespace ClassicCnn.Tool;
 
 /// <summary>One output of a code cell: its kind, its MIME types and its text.</summary>
-public sealed record CellOutput(string Kind, IReadOnlyList<string> MimeTypes, string Text, string? StreamName, string? ErrorName);
+public sealed record CellOutput(string Kind, IReadOnlyList<string> MimeTypes, string Text, string? StreamName, string? ErrorName)
+{
+    /// <summary>The text of each MIME type of a display or result output (<see cref="Text"/> joins them all).</summary>
+    public IReadOnlyDictionary<string, string> Data { get; init; } = new Dictionary<string, string>();
+}
+
+/// <summary>A cell of a notebook: its position among all cells (from 1) and its source.</summary>
+public abstract record NotebookCell(int Number, string Source);
+
+/// <summary>A Markdown cell.</summary>
+public sealed record MarkdownCell(int Number, string Source) : NotebookCell(Number, Source);
 
 /// <summary>A code cell: its position among all cells, its source, outputs and the outputs it declares it must produce.</summary>
-public sealed record CodeCell(int Number, string Source, IReadOnlyList<CellOutput> Outputs, IReadOnlyList<string> ExpectedMimeTypes, IReadOnlyList<string> ExpectedText);
+public sealed record CodeCell(int Number, string Source, IReadOnlyList<CellOutput> Outputs, IReadOnlyList<string> ExpectedMimeTypes, IReadOnlyList<string> ExpectedText)
+    : NotebookCell(Number, Source)
+{
+    /// <summary>When the headless runner (dotnet-repl) started and finished the cell; null in notebooks it did not execute.</summary>
+    public DateTimeOffset? Started { get; init; }
+    public DateTimeOffset? Ended { get; init; }
+}
 
 /// <summary>
 /// A .ipynb notebook as VS Code's Polyglot Notebooks writes it. A cell can declare outputs it must produce in
@@ -18,6 +34,8 @@ public sealed partial class Notebook
     public string Path { get; }
     public JsonObject Json { get; }
     public IReadOnlyList<CodeCell> CodeCells { get; }
+    /// <summary>Every Markdown and code cell in order (cells of other types are left out).</summary>
+    public IReadOnlyList<NotebookCell> Cells { get; }
     public int CellCount { get; }
 
     Notebook(string path, JsonObject json)
@@ -26,10 +44,16 @@ public sealed partial class Notebook
         Json = json;
         var cells = json["cells"] as JsonArray ?? throw new InvalidDataException($"{path}: has no \"cells\" array.");
         CellCount = cells.Count;
-        CodeCells = cells.Select((cell, index) => (cell, index))
-            .Where(c => (string?)c.cell?["cell_type"] == "code")
-            .Select(c => ReadCodeCell(c.cell!.AsObject(), c.index + 1))
+        Cells = cells.Select((cell, index) => (cell, index))
+            .Select(c => (string?)c.cell?["cell_type"] switch
+            {
+                "code" => ReadCodeCell(c.cell!.AsObject(), c.index + 1),
+                "markdown" => new MarkdownCell(c.index + 1, JoinSource(c.cell!["source"])),
+                _ => (NotebookCell?)null,
+            })
+            .OfType<NotebookCell>()
             .ToList();
+        CodeCells = Cells.OfType<CodeCell>().ToList();
     }
 
     public static Notebook Load(string path)
@@ -88,8 +112,16 @@ public sealed partial class Notebook
         var expect = cell["metadata"]?["classiccnn"];
         return new CodeCell(number, JoinSource(cell["source"]),
             (cell["outputs"] as JsonArray ?? []).Select(o => ReadOutput(o!.AsObject())).ToList(),
-            Strings(expect?["expectMimeTypes"]), Strings(expect?["expectText"]));
+            Strings(expect?["expectMimeTypes"]), Strings(expect?["expectText"]))
+        {
+            Started = Time(cell["metadata"]?["dotnet_repl_cellExecutionStartTime"]),
+            Ended = Time(cell["metadata"]?["dotnet_repl_cellExecutionEndTime"]),
+        };
     }
+
+    static DateTimeOffset? Time(JsonNode? node) =>
+        node?.GetValueKind() == JsonValueKind.String && DateTimeOffset.TryParse((string?)node, System.Globalization.CultureInfo.InvariantCulture,
+            System.Globalization.DateTimeStyles.None, out var time) ? time : null;
 
     static CellOutput ReadOutput(JsonObject output)
     {
@@ -102,7 +134,10 @@ public sealed partial class Notebook
             "error" => $"{output["ename"]}: {output["evalue"]}\n{string.Join('\n', Strings(output["traceback"]))}",
             _ => string.Join('\n', data?.Select(p => JoinSource(p.Value)) ?? []),
         };
-        return new CellOutput(kind, mimes, text, (string?)output["name"], (string?)output["ename"]);
+        return new CellOutput(kind, mimes, text, (string?)output["name"], (string?)output["ename"])
+        {
+            Data = data?.ToDictionary(p => p.Key, p => JoinSource(p.Value)) ?? [],
+        };
     }
 
     /// <summary>Notebook text fields are either one string or an array of lines.</summary>

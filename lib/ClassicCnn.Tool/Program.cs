@@ -1,4 +1,5 @@
 using ClassicCnn.Tool;
+using ClassicCnn.Tool.Site;
 
 return Cli.Execute(args);
 
@@ -19,6 +20,11 @@ static class Cli
           dotnet run --project lib/ClassicCnn.Tool -- figures
               export every chart of the executed notebooks into artifacts/figures/ as offline HTML, and as PNG
               when Chromium is installed (the run command does this after the notebooks).
+          dotnet run --project lib/ClassicCnn.Tool -- site
+              build the course website into artifacts/site/ from the executed notebooks of every edition (index,
+              one page per notebook with its prose, code, outputs and live charts; works offline and from file://),
+              then check its links. Exit code 1 if a link is broken or a page too large (the run command does this
+              after the figures).
           dotnet run --project lib/ClassicCnn.Tool -- apps
               generate .NET 10 file-based apps from the notebooks into artifacts/apps/ (dotnet run artifacts/apps/NAME.cs).
           dotnet run --project lib/ClassicCnn.Tool -- mnist-sample
@@ -39,6 +45,7 @@ static class Cli
                 "check" => Check(repository),
                 "mnist-sample" => BuildMnistSample(repository),
                 "figures" => ExportFigures(repository),
+                "site" => BuildSite(repository),
                 "apps" => ExportApps(repository),
                 "help" or "--help" or "-h" => Help(0),
                 _ => Help(2, $"unknown command '{command}'."),
@@ -71,6 +78,17 @@ static class Cli
             Log($"README figure {copied}");
         Log($"{files.Count(f => f.EndsWith(".png"))} PNG and {files.Count(f => f.EndsWith(".html"))} HTML figures in {repository.Figures}");
         return 0;
+    }
+
+    static int BuildSite(Repository repository)
+    {
+        var build = CourseSite.Build(CourseSite.FromRepository(repository, Log), repository.Site);
+        foreach (var (page, bytes) in build.Pages) Log($"wrote {page} ({bytes / 1024.0:N0} KiB)");
+        build.Warnings.ToList().ForEach(w => Log($"warning: {w}"));
+        var problems = SiteCheck.Problems(build.Folder);
+        problems.ToList().ForEach(p => Console.Error.WriteLine($"error: {p}"));
+        Log($"{build.Pages.Count} pages in {build.Folder} (open index.html){(problems.Count > 0 ? $"; {problems.Count} problem(s)" : "")}");
+        return problems.Count == 0 ? 0 : 1;
     }
 
     static int ExportApps(Repository repository)
@@ -158,6 +176,7 @@ static class Cli
         {
             var figures = FigureExport.Export(output, repository.Figures, Log);
             Log($"{figures.Count(f => f.EndsWith(".png"))} PNG and {figures.Count(f => f.EndsWith(".html"))} HTML figures in {repository.Figures}");
+            if (BuildSite(repository) != 0) return 1;
         }
         return results.All(r => r.Passed) ? 0 : 1;
     }

@@ -12,6 +12,7 @@ public sealed class Repository
     public string Feed => Path.Combine(Artifacts, "feed");
     public string ExecutedNotebooks => Path.Combine(Artifacts, "notebooks");
     public string Figures => Path.Combine(Artifacts, "figures");
+    public string Site => Path.Combine(Artifacts, "site");
 
     public Repository(string root)
     {

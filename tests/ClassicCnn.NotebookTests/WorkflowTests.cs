@@ -50,6 +50,32 @@ public class WorkflowTests
     }
 
     [Fact]
+    public void Ci_builds_the_site_after_the_figures_and_uploads_it()
+    {
+        var lines = File.ReadAllLines(Path.Combine(repository.Root, ".ci", "run")).Select(l => l.Trim()).ToList();
+        int figures = lines.IndexOf("dotnet run --project lib/ClassicCnn.Tool -- figures");
+        int site = lines.IndexOf("dotnet run --project lib/ClassicCnn.Tool -- site");
+        Assert.True(figures >= 0 && site > figures, ".ci/run must build the site (-- site) after exporting the figures");
+        Assert.Matches(@"(?m)^\s+artifacts/site/\s*$", Workflow);
+    }
+
+    [Fact]
+    public void The_pages_workflow_publishes_the_site_that_ci_own_script_builds_from_main()
+    {
+        string pages = File.ReadAllText(Path.Combine(repository.Root, ".github", "workflows", "pages.yml"));
+        Assert.Matches(@"(?m)^on:\s*\n\s+push:\s*\n\s+branches: \[main\]", pages);
+        Assert.Matches(@"(?m)^\s+run: bash \.ci/run\s*$", pages);
+        Assert.Matches(@"(?m)uses: actions/setup-dotnet@v\d+\s*\n\s+with:\s*\n\s+dotnet-version: ""10\.0\.x""", pages);
+        Assert.Matches(@"(?m)uses: actions/upload-pages-artifact@v\d+\s*\n\s+with:\s*\n\s+path: artifacts/site/\s*$", pages);
+        Assert.Matches(@"uses: actions/deploy-pages@v\d+", pages);
+        // Only the deploy job may publish; the build runs with a read-only token.
+        var deploy = pages[pages.IndexOf("\n  deploy:", StringComparison.Ordinal)..];
+        Assert.Matches(@"(?m)^\s+pages: write\s*$", deploy);
+        Assert.Matches(@"(?m)^\s+id-token: write\s*$", deploy);
+        Assert.DoesNotContain("write", pages[..pages.IndexOf("\n  deploy:", StringComparison.Ordinal)]);
+    }
+
+    [Fact]
     public void The_benchmark_step_uses_only_options_the_benchmark_knows()
     {
         var step = Regex.Match(Workflow, @"run: dotnet run -c Release --project tests/ClassicCnn\.Benchmarks -- (.*)");

@@ -1,0 +1,49 @@
+using ClassicCnn.Tool;
+using ClassicCnn.Tool.Site;
+using Xunit.Abstractions;
+using static ClassicCnn.NotebookTests.ExecutedNotebookFixture;
+
+namespace ClassicCnn.NotebookTests;
+
+/// <summary>
+/// The browser check itself, on sites built from small notebooks: a whole site passes, and a broken chart, a broken
+/// link and a broken image are each reported. Needs a Chromium-family browser; without one each test says so and passes.
+/// </summary>
+public class CourseSiteBrowserTests(ITestOutputHelper output)
+{
+    [Fact]
+    public async Task The_browser_check_passes_a_whole_site_and_reports_a_broken_chart_link_and_image()
+    {
+        if (SiteBrowser.Chromium is not { } chromium) { output.WriteLine(SiteBrowser.NoBrowser); return; }
+        using var temp = new TempFolder();
+        string folder = temp.File("executed");
+        var notebooks = new List<string>
+        {
+            Write(Path.Combine(folder, "00-setup.ipynb"),
+                Markdown("# 00 · Setting up\n\nOn to [the lesson](01-lesson.ipynb)."),
+                Code("Chart()", TimeSpan.Zero, TimeSpan.FromSeconds(1), Chart("goodchart", embedsLibrary: true))),
+            Write(Path.Combine(folder, "01-lesson.ipynb"),
+                Markdown("# 01 · A lesson with faults\n\nSee [the missing page](02-missing.html)."),
+                Code("Chart()", TimeSpan.Zero, TimeSpan.FromSeconds(1),
+                    Chart("goodtoo"),
+                    Chart("brokenchart", data: """[{"type":"scatter","x":[1,2,3],"y":[2,1,"""),
+                    Html("<div class=\"classiccnn-image-grid\"><img alt=\"gone\" src=\"data:image/png;base64,bm90IGEgcG5n\"></div>"))),
+        };
+        var build = CourseSite.Build([new EditionNotebooks(Edition.English, notebooks)], temp.File("site"));
+
+        var visits = await SiteBrowser.VisitAll(build.Folder, chromium);
+        output.WriteLine(SiteBrowser.Report(visits));
+        foreach (var visit in visits) foreach (var problem in visit.Problems) output.WriteLine($"{visit.Page}: {problem}");
+
+        var good = visits.Where(v => v.Page != "01-lesson.html").ToList();
+        Assert.All(good, v => Assert.Empty(v.Problems));
+        Assert.Equal(1, good.Single(v => v.Page == "00-setup.html").Charts);
+
+        var bad = visits.Single(v => v.Page == "01-lesson.html");
+        Assert.Equal(2, bad.Charts);
+        Assert.Contains(bad.Problems, p => p == "chart(s) 2 of 2 drew nothing (no svg.main-svg)");
+        Assert.Contains(bad.Problems, p => p.StartsWith("script error: ") && p.Contains("SyntaxError", StringComparison.OrdinalIgnoreCase));
+        Assert.Contains(bad.Problems, p => p.StartsWith("link file://") && p.EndsWith("leads to no file (02-missing.html is missing)"));
+        Assert.Contains(bad.Problems, p => p.StartsWith("image did not load: data:image/png;base64,bm90IGEgcG5n"));
+    }
+}
