@@ -78,7 +78,10 @@ public static partial class FigureExport
                         written.Add(page);
                         if (chromium is null) continue;
                         var (width, height) = SizeOf(charts[k].Text);
-                        Render(chromium, page, stem + ".png", width, height, work);
+                        // The PNG is a picture, not an interactive chart: photographed without Plotly's mode bar.
+                        string shot = Path.Combine(work, "figure.html");
+                        File.WriteAllText(shot, PicturePage(plotly, charts[k].Text));
+                        Render(chromium, shot, stem + ".png", width, height, work);
                         written.Add(stem + ".png");
                         log($"wrote {stem}.png");
                     }
@@ -91,6 +94,11 @@ public static partial class FigureExport
         }
         return written;
     }
+
+    /// <summary>The page a PNG is taken from: the chart alone, with Plotly's mode bar hidden.</summary>
+    public static string PicturePage(string plotly, string chart) =>
+        $"<!DOCTYPE html><html><head><meta charset=\"utf-8\"><style>.modebar-container{{display:none !important}}</style><script>{plotly}</script></head>" +
+        $"<body style=\"margin:0;background:white\">{chart}</body></html>";
 
     static void Render(string chromium, string page, string png, int width, int height, string work)
     {

@@ -47,7 +47,7 @@ if (python is not null) python.SameAllocator = !options.PyTorchDefaultMalloc;
 var self = new TorchSharpSide(args, options.SameBlas);
 Console.WriteLine($"device {device}, libtorch threads {get_num_threads()}, TorchSharp {TorchRuntime.TorchSharpVersion}" + (python is null ? ", PyTorch: not found (install python3-torch, or pass --python)" : $", PyTorch: {python.Describe()}"));
 Console.WriteLine($"CPU {CpuDescription.Describe()}");
-Console.WriteLine($"convolution gradient check: {ConvolutionGuard.Check.Summary}");
+Console.WriteLine($"convolution check: {ConvolutionGuard.Check.Summary}");
 Console.WriteLine($"each measurement: at least {options.Steps} timed steps and {options.MinimumSeconds:0.#} s after at least {options.Warmup} warm-up steps; {options.Launches} launch(es) per side, alternating");
 if (options.DriftSeconds is { } driftSeconds)
 {

@@ -46,4 +46,26 @@ public class CourseSiteBrowserTests(ITestOutputHelper output)
         Assert.Contains(bad.Problems, p => p.StartsWith("link file://") && p.EndsWith("leads to no file (02-missing.html is missing)"));
         Assert.Contains(bad.Problems, p => p.StartsWith("image did not load: data:image/png;base64,bm90IGEgcG5n"));
     }
+
+    [Fact]
+    public async Task A_figure_photographed_for_its_png_shows_no_plotly_mode_bar()
+    {
+        if (SiteBrowser.Chromium is not { } chromium) { output.WriteLine(SiteBrowser.NoBrowser); return; }
+        using var temp = new TempFolder();
+        string chart = Chart("figure")["data"]!["text/html"]!.GetValue<string>();
+        string picture = temp.File("picture.html"), interactive = temp.File("interactive.html");
+        File.WriteAllText(picture, FigureExport.PicturePage(ClassicCnn.Notebooks.NotebookHtml.PlotlyJs, chart));
+        File.WriteAllText(interactive, $"<!DOCTYPE html><html><head><script>{ClassicCnn.Notebooks.NotebookHtml.PlotlyJs}</script></head><body>{chart}</body></html>");
+        using var playwright = await Microsoft.Playwright.Playwright.CreateAsync();
+        await using var browser = await playwright.Chromium.LaunchAsync(new() { ExecutablePath = chromium, Headless = true });
+        async Task<string> ModeBarDisplay(string file)
+        {
+            var page = await browser.NewPageAsync();
+            await page.GotoAsync(new Uri(file).AbsoluteUri);
+            await page.WaitForSelectorAsync("svg.main-svg");
+            return await page.EvaluateAsync<string>("() => { const bar = document.querySelector('.modebar-container'); return bar ? getComputedStyle(bar).display : 'absent'; }");
+        }
+        Assert.DoesNotContain(await ModeBarDisplay(interactive), new[] { "none", "absent" }); // the interactive chart keeps its tools
+        Assert.Equal("none", await ModeBarDisplay(picture));
+    }
 }

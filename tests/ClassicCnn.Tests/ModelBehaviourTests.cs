@@ -7,6 +7,28 @@ namespace ClassicCnn.Tests;
 public class ModelBehaviourTests
 {
     [Fact]
+    public void Paper_lrn_is_the_papers_formula_computed_by_hand()
+    {
+        // b = a / (k + alpha * sum of a^2 over the n channels centred on this one, clipped at the edges)^beta,
+        // k = 2, n = 5, alpha = 1e-4, beta = 0.75 (Krizhevsky et al. 2012, section 3.3). Large activations so alpha matters.
+        manual_seed(4);
+        using var a = randn(2, 7, 3, 3, dtype: ScalarType.Float64) * 40;
+        using var lrn = Layers.PaperLrn();
+        using var b = lrn.call(a);
+        var x = a.data<double>().ToArray();
+        var y = b.data<double>().ToArray();
+        for (int n = 0; n < 2; n++)
+            for (int c = 0; c < 7; c++)
+                for (int p = 0; p < 9; p++)
+                {
+                    double sum = 0;
+                    for (int j = Math.Max(0, c - 2); j <= Math.Min(6, c + 2); j++) sum += Math.Pow(x[(n * 7 + j) * 9 + p], 2);
+                    double expected = x[(n * 7 + c) * 9 + p] / Math.Pow(2 + 1e-4 * sum, 0.75);
+                    Assert.Equal(expected, y[(n * 7 + c) * 9 + p], 10);
+                }
+    }
+
+    [Fact]
     public void C3_output_map_j_depends_exactly_on_the_input_maps_of_table_I()
     {
         using var c3 = new PartialConnectionConv(LeNet5.C3Inputs, kernel: 5);

@@ -25,6 +25,16 @@ public class ModelCountTests
         Assert.Equal(340_908, summary.Connections);
     }
 
+    [Fact]
+    public void LeNet5_with_a_fully_connected_C3_has_16_kernels_of_6_planes_and_still_runs()
+    {
+        using var model = new LeNet5(c3Inputs: Enumerable.Range(0, 16).Select(_ => (IReadOnlyList<int>)[0, 1, 2, 3, 4, 5]).ToList());
+        var summary = ModelSummary.Of(model, [1, 32, 32], depth: 1);
+        Assert.Equal(16 * 6 * 25 + 16, summary["C3"].Trainable); // 2,416 against Table I's 1,516
+        Assert.Equal(60_000 - 1_516 + 2_416, summary.TrainableParameters);
+        Assert.Equal("16x10x10", summary["C3"].Shape);
+    }
+
     [Theory]
     [InlineData(Activation.Sigmoid, Pooling.Average)]
     [InlineData(Activation.ReLU, Pooling.Max)]

@@ -75,8 +75,8 @@ public class ProbeAndRuntimeTests
     [Fact]
     public void The_machine_description_shows_the_convolution_check()
     {
-        var row = Assert.Single(TorchRuntime.Describe(), d => d.Name == "convolution gradient check (CPU)");
+        var row = Assert.Single(TorchRuntime.Describe(), d => d.Name == "convolution check (CPU)");
         Assert.Equal(ConvolutionGuard.Check.Summary, row.Value);
-        Assert.Contains(ConvolutionGuard.Check.Faulty ? "gives wrong input gradients here" : "gradients are right here", row.Value);
+        Assert.Contains(ConvolutionGuard.Check.Faulty ? "gives wrong outputs or input gradients here" : "outputs and gradients are right here", row.Value);
     }
 }

@@ -50,6 +50,21 @@ public class SeedComparisonTests
     }
 
     [Fact]
+    public void A_paired_comparison_sees_a_consistent_change_the_unpaired_one_calls_noise()
+    {
+        // Three seeds spread widely, each improved by about 1: differences 1.0, 1.1, 0.9 (mean 1, sd 0.1, t = 17.3, df 2).
+        var before = S(60, 70, 80);
+        var after = S(61, 71.1, 80.9);
+        Assert.False(SeedComparison.Judge(before, after).Measurable);
+        var paired = SeedComparison.JudgePaired(before, after);
+        Assert.Equal(1.0, paired.Difference, 10);
+        Assert.Equal(0.1 / Math.Sqrt(3), paired.StandardError, 10);
+        Assert.Equal(2, paired.DegreesOfFreedom);
+        Assert.Equal("better", paired.Word);
+        Assert.Throws<ArgumentException>(() => SeedComparison.JudgePaired(S(1, 2, 3), S(1, 2, 3, 4)));
+    }
+
+    [Fact]
     public void Seeds_that_agree_exactly_make_any_difference_measurable_and_none_no_difference()
     {
         Assert.True(SeedComparison.Judge(S(0.5, 0.5, 0.5), S(0.6, 0.6, 0.6)).Measurable);
@@ -64,7 +79,7 @@ public class SeedComparisonTests
         Assert.Contains("at least 3 seeds per arm", few.Message);
         var nan = Assert.Throws<ArgumentException>(() => SeedComparison.Judge(S(1, 2, 3), S(1, double.PositiveInfinity, 3)));
         Assert.Equal("variant", nan.ParamName);
-        Assert.Contains("replace a target never reached by the budget", nan.Message);
+        Assert.Contains("a target never reached: use the budget it was given", nan.Message);
     }
 
     [Theory]
@@ -72,7 +87,8 @@ public class SeedComparisonTests
     [InlineData(2, 4.303)]
     [InlineData(10, 2.228)]
     [InlineData(30, 2.042)]
-    [InlineData(1000, 1.960)]
+    [InlineData(31, 2.042)] // between rows: the row with fewer degrees of freedom (the true value is 2.040)
+    [InlineData(1000, 1.980)]
     public void The_critical_values_are_students_t_at_97_5_percent(int degrees, double expected) =>
         Assert.Equal(expected, SeedComparison.StudentT975(degrees));
 

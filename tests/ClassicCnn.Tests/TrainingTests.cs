@@ -168,7 +168,8 @@ public class TrainingTests
     public void A_checkpoint_is_reused_only_when_everything_that_shapes_the_run_is_the_same()
     {
         var recipe = TinyRecipe();
-        string Path(Recipe r) { using var model = r.Build(); return r.CheckpointPath(model); }
+        // As Recipe.Train does: seeded, then built, so the fingerprint's digest of the initial tensors repeats.
+        string Path(Recipe r) { TorchRuntime.Seed(r.Options.Seed); using var model = r.Build(); return r.CheckpointPath(model); }
         Assert.Equal(Path(recipe), Path(recipe));
         var changes = new Dictionary<string, Recipe>
         {
@@ -182,10 +183,58 @@ public class TrainingTests
         };
         var paths = changes.ToDictionary(c => c.Key, c => Path(c.Value));
         foreach (var (change, path) in paths) Assert.True(path != Path(recipe), $"changing the {change} kept the checkpoint {path}");
+        // A connection table changes no shape and no simple property: the digest of the initial tensors tells them apart.
+        var fullC3 = Enumerable.Range(0, 16).Select(_ => (IReadOnlyList<int>)[0, 1, 2, 3, 4, 5]).ToList();
+        var lenet5 = Recipes.LeNet5(TrainingProfile.Quick);
+        var otherTable = LeNet5.C3Inputs.Select(inputs => (IReadOnlyList<int>)inputs.Select(i => (i + 1) % 6).ToList()).ToList();
+        Assert.NotEqual(Path(lenet5), Path(lenet5 with { Build = () => new LeNet5(c3Inputs: otherTable) }));
+        Assert.NotEqual(Path(lenet5), Path(lenet5 with { Build = () => new LeNet5(c3Inputs: fullC3) }));
+        Assert.NotEqual(Path(lenet5), Path(lenet5 with { Build = () => new LeNet5 { LossConstantJ = 0.5 } }));
         // A layer's settings count even where no tensor shape shows them.
         using var stride1 = nn.Sequential(nn.Conv2d(1, 4, 3, stride: 1), nn.Flatten());
         using var stride2 = nn.Sequential(nn.Conv2d(1, 4, 3, stride: 2), nn.Flatten());
         Assert.NotEqual(recipe.Fingerprint(stride1), recipe.Fingerprint(stride2));
+    }
+
+    [Fact]
+    public void The_most_confident_mistakes_are_ranked_by_margin_which_does_not_saturate_like_the_probability()
+    {
+        var predictions = new Predictions
+        {
+            Labels = [0, 1, 2, 3, 4], Predicted = [0, 2, 3, 4, 0],
+            Confidence = [1.0, 1.0, 1.0, 0.9, 1.0], Margin = [9, 3.5, 12, 0.2, 7], Classes = ["a", "b", "c", "d", "e"],
+        };
+        var mistakes = predictions.MostConfidentMistakes(3);
+        Assert.Equal([2, 4, 1], mistakes.Select(m => m.Index)); // all three at probability 1.0, told apart by the margin
+        Assert.Equal(12, mistakes[0].Margin);
+    }
+
+    [Fact]
+    public void Predictions_hold_each_examples_margin_between_the_two_best_scores()
+    {
+        using var train = Sample(Split.Train, 300);
+        using var test = Sample(Split.Test, 100);
+        TorchRuntime.Seed(2);
+        using var model = new LeNet(Activation.ReLU, Pooling.Max);
+        var loader = new BatchLoader(test, 50, new Preprocessing { Normalize = (0.13, 0.31) }, shuffle: false);
+        new Trainer(model, Quick(1)).Fit(new BatchLoader(train, 50, new Preprocessing { Normalize = (0.13, 0.31) }, seed: 2), null, TrainingProgress.Silent);
+        var predictions = Evaluation.PredictAll(model, loader);
+        // The reference: the logits themselves, sorted per example.
+        double[] values;
+        using (no_grad())
+        {
+            model.eval();
+            using var images = new Preprocessing { Normalize = (0.13, 0.31) }.Apply(test.Images, train: false);
+            using var logits = model.call(images);
+            values = logits.to(ScalarType.Float64).cpu().data<double>().ToArray();
+        }
+        var rows = values.Chunk(10).ToArray();
+        for (int i = 0; i < rows.Length; i++)
+        {
+            var sorted = rows[i].OrderDescending().ToArray();
+            Assert.Equal(sorted[0] - sorted[1], predictions.Margin[i], 4);
+            Assert.Equal(Array.IndexOf(rows[i], sorted[0]), predictions.Predicted[i]);
+        }
     }
 
     sealed class Recorder : ITrainingProgress
@@ -202,6 +251,7 @@ public class TrainingTests
     {
         var recipe = TinyRecipe() with { Options = TinyRecipe().Options with { Seed = 1234 } };
         string path;
+        TorchRuntime.Seed(recipe.Options.Seed);
         using (var model = recipe.Build()) path = recipe.CheckpointPath(model);
         File.Delete(path);
         try
@@ -215,7 +265,7 @@ public class TrainingTests
             Assert.True(double.Parse(only.Split(' ')[^1]) > 0);
             var console = new StringWriter();
             new ConsoleProgress(console).Loaded("LeNet", path, loaded.History);
-            Assert.Contains($"LeNet: loaded the finished run from {path} instead of training (1 epochs, originally trained in 0:0", console.ToString());
+            Assert.Contains($"LeNet: loaded the finished run from {path} instead of training (1 epoch, originally trained in 0:0", console.ToString());
         }
         finally
         {

@@ -32,11 +32,12 @@ public sealed class LeNet5 : Module<Tensor, Tensor>, IClassifierHead
     readonly Subsampling s2, s4;
     readonly EuclideanRbf output;
 
-    public LeNet5() : base(nameof(LeNet5))
+    /// <param name="c3Inputs">The S2 maps each C3 map reads; null: the paper's Table I (<see cref="C3Inputs"/>).</param>
+    public LeNet5(IReadOnlyList<IReadOnlyList<int>>? c3Inputs = null) : base(nameof(LeNet5))
     {
         c1 = Sequential(("conv", Conv2d(1, 6, 5)), ("squash", new ScaledTanh()));
         s2 = new Subsampling(6);
-        c3 = Sequential(("conv", new PartialConnectionConv(C3Inputs, kernel: 5)), ("squash", new ScaledTanh()));
+        c3 = Sequential(("conv", new PartialConnectionConv(c3Inputs ?? C3Inputs, kernel: 5)), ("squash", new ScaledTanh()));
         s4 = new Subsampling(16);
         c5 = Sequential(("conv", Conv2d(16, 120, 5)), ("squash", new ScaledTanh()));
         f6 = Sequential(("flatten", Flatten()), ("linear", Linear(120, 84)), ("squash", new ScaledTanh()));

@@ -7,8 +7,8 @@ using static TorchSharp.torch.nn;
 namespace ClassicCnn.Platform;
 
 /// <summary>What the convolution self-check found on this CPU and what the library does about it.</summary>
-/// <param name="WorstError">The largest relative error of a float32 input gradient against the float64 reference (NaN counts as infinite).</param>
-/// <param name="Faulty">libtorch's CPU convolution returned a wrong input gradient for at least one checked shape.</param>
+/// <param name="WorstError">The largest relative error of a float32 output or input gradient against the float64 reference (NaN counts as infinite).</param>
+/// <param name="Faulty">libtorch's CPU convolution returned a wrong output or input gradient for at least one checked shape.</param>
 /// <param name="Routed">The convolutions of the shapes concerned are computed through the route (see <see cref="ConvolutionGuard"/>).</param>
 /// <param name="Summary">One line for a learner: what was found and what is done.</param>
 public sealed record ConvolutionCheck(double WorstError, bool Faulty, bool Routed, string Summary)
@@ -17,16 +17,20 @@ public sealed record ConvolutionCheck(double WorstError, bool Faulty, bool Route
 }
 
 /// <summary>
-/// libtorch 2.10 computes float32 convolutions on x86 CPUs with oneDNN 3.7.1, whose AVX2 and AVX-512 backward-data
-/// kernels return wrong input gradients (errors of 5% to NaN, changing from run to run) in two cases: output channels
-/// per group not a multiple of 16, and strided convolutions whose input channels per group are above 32 and not a
-/// multiple of 32 (33-48, 65-80, ...). Forward passes and weight gradients are right, and so is every other shape.
-/// So the route around it is narrow: on a CPU where the self-check finds the fault, such a convolution, while its
-/// input needs a gradient, is computed with its kernels padded by zeros up to those multiples (and its input by zero
-/// channels where the input channels are padded), then the extra output channels are sliced off; a kernel that covers
-/// its whole input (LeNet-5's C5) is computed as the matrix product it is. The result and every gradient are the same
-/// numbers, now from kernels that are right. Set CLASSICCNN_CONV_ROUTE to on (always route on the CPU), off (never) or
-/// auto (route where the check finds the fault). See docs/platform.md.
+/// libtorch 2.10 computes float32 convolutions on x86 CPUs with oneDNN 3.7.1, whose AVX2 and AVX-512 kernels get some
+/// shapes wrong (errors of 5% to NaN, changing from run to run, as if reading memory nobody wrote):
+/// <list type="bullet">
+/// <item>the forward pass, for kernels larger than 1x1 whose input channels per group are above 16 and not a multiple
+/// of 16 (17-31, 33-47, ...);</item>
+/// <item>the input gradient, for output channels per group not a multiple of 16, and for strided convolutions whose
+/// input channels per group are above 32 and not a multiple of 32 (33-48, 65-80, ...).</item>
+/// </list>
+/// Weight gradients are right, and so is every other shape. So the route around it is narrow: on a CPU where the
+/// self-check finds the fault, such a convolution (for the gradient cases: while its input needs a gradient) is
+/// computed with its kernels and its input padded by zero channels up to those multiples, then the extra output
+/// channels are sliced off; a kernel that covers its whole input (LeNet-5's C5) is computed as the matrix product it
+/// is. The result and every gradient are the same numbers, now from kernels that are right. Set CLASSICCNN_CONV_ROUTE
+/// to on (always route on the CPU), off (never) or auto (route where the check finds the fault). See docs/platform.md.
 /// </summary>
 public static class ConvolutionGuard
 {
@@ -35,10 +39,10 @@ public static class ConvolutionGuard
     /// <summary>oneDNN's AVX-512 kernels work on blocks of 16 float32 channels; the faulty tail is the rest.</summary>
     public const int ChannelBlock = 16;
 
-    /// <summary>Strided kernels read input channels in pairs of blocks; a half-filled last pair is wrong.</summary>
+    /// <summary>Strided kernels' backward reads input channels in pairs of blocks; a half-filled last pair is wrong.</summary>
     public const int StridedInputBlock = 32;
 
-    /// <summary>A float32 gradient further than this from float64 is wrong: honest rounding is 1e-7 to 1e-5.</summary>
+    /// <summary>A float32 output or gradient further than this from float64 is wrong: honest rounding is 1e-7 to 1e-5.</summary>
     public const double Tolerance = 1e-3;
 
     static readonly Lazy<ConvolutionCheck> check = new(RunCheck, LazyThreadSafetyMode.ExecutionAndPublication);
@@ -48,10 +52,10 @@ public static class ConvolutionGuard
     public static ConvolutionCheck Check => check.Value;
 
     /// <summary>
-    /// Makes every 2-D convolution in <paramref name="model"/> safe to differentiate on this CPU: where the check found
+    /// Makes every 2-D convolution in <paramref name="model"/> right on this CPU, forward and backward: where the check found
     /// the fault, the layers of the shapes concerned (see the class summary) are computed through the route whenever
-    /// their float32 CPU input needs a gradient. Idempotent; the trainer and the gradient probes call it. A model with
-    /// no parameter on the CPU is left alone (and the check is not run for it).
+    /// their float32 CPU input needs a gradient, and always for the forward cases. Idempotent; the trainer, the
+    /// evaluation and the probes call it. A model with no parameter on the CPU is left alone (and the check is not run for it).
     /// </summary>
     public static T Protect<T>(T model) where T : Module =>
         model.parameters().Any(p => p.device.type == DeviceType.CPU) && Check.Routed ? Hook(model) : model;
@@ -63,14 +67,15 @@ public static class ConvolutionGuard
     /// TorchSharp's Conv2d computes its forward natively, so the hooks swap the work: before it, the real input is set
     /// aside and the layer gets one image of it; after it, that small output is dropped and the real one comes from the
     /// route. Hooks that other code registers on the same layer later see the routed output; hooks registered earlier
-    /// see the small one. Under no_grad, or when the input needs no gradient, both hooks do nothing.
+    /// see the small one. For a shape whose forward is right, both hooks do nothing under no_grad or when the input
+    /// needs no gradient.
     /// </summary>
     internal static T Hook<T>(T model) where T : Module
     {
         lock (hooking)
             foreach (var layer in model.modules().Prepend(model).OfType<TorchSharp.Modules.Conv2d>())
             {
-                if (!Affected(layer.weight!, layer.stride, layer.groups) || protectedLayers.TryGetValue(layer, out _)) continue;
+                if (!Affected(layer.weight!, layer.stride, layer.groups, needsGradient: true) || protectedLayers.TryGetValue(layer, out _)) continue;
                 if (PaddingOf(layer) is not { } padding) continue;
                 protectedLayers.Add(layer, padding);
                 Tensor? setAside = null;
@@ -93,8 +98,8 @@ public static class ConvolutionGuard
 
     /// <summary>
     /// <c>conv2d</c> with the route applied where it is needed: on the CPU, in float32, when the check found the fault,
-    /// the input needs a gradient and the shape is one of those concerned. Layers that call conv2d themselves (LeNet-5's
-    /// partially connected C3) use this.
+    /// for the shapes concerned (the gradient cases only when the input needs a gradient). Layers that call conv2d
+    /// themselves (LeNet-5's partially connected C3) use this.
     /// </summary>
     public static Tensor Conv2d(Tensor input, Tensor weight, Tensor? bias, long[]? stride = null, long[]? padding = null, long[]? dilation = null, long groups = 1)
     {
@@ -108,13 +113,19 @@ public static class ConvolutionGuard
 
     static bool NeedsRoute(Tensor input, Tensor weight, long[] stride, long groups) =>
         input.device.type == DeviceType.CPU && input.dtype == ScalarType.Float32 && input.dim() == 4 && input.shape[0] > 0
-        && input.requires_grad && is_grad_enabled() && Affected(weight, stride, groups);
+        && Affected(weight, stride, groups, needsGradient: input.requires_grad && is_grad_enabled());
 
-    /// <summary>The shapes whose input gradient oneDNN gets wrong (see the class summary).</summary>
-    static bool Affected(Tensor weight, long[] stride, long groups) =>
-        weight.shape[0] / groups % ChannelBlock != 0 || InputExtra(weight.shape[1], stride) > 0;
+    /// <summary>The shapes oneDNN gets wrong (see the class summary): the forward ones always, the gradient ones when a gradient is needed.</summary>
+    static bool Affected(Tensor weight, long[] stride, long groups, bool needsGradient) =>
+        ForwardInputExtra(weight) > 0
+        || needsGradient && (weight.shape[0] / groups % ChannelBlock != 0 || StridedInputExtra(weight.shape[1], stride) > 0);
 
-    static long InputExtra(long inputsPerGroup, long[] stride) =>
+    /// <summary>Zero input channels per group that make a kernel larger than 1x1 read whole blocks in the forward pass.</summary>
+    static long ForwardInputExtra(Tensor weight) =>
+        weight.shape[2] * weight.shape[3] > 1 && weight.shape[1] > ChannelBlock && weight.shape[1] % ChannelBlock != 0
+            ? ChannelBlock - weight.shape[1] % ChannelBlock : 0;
+
+    static long StridedInputExtra(long inputsPerGroup, long[] stride) =>
         stride.Any(s => s > 1) && inputsPerGroup > StridedInputBlock && inputsPerGroup % StridedInputBlock != 0
             ? StridedInputBlock - inputsPerGroup % StridedInputBlock : 0;
 
@@ -137,7 +148,7 @@ public static class ConvolutionGuard
     {
         long perGroup = weight.shape[0] / groups, inputsPerGroup = weight.shape[1];
         long extra = (perGroup + ChannelBlock - 1) / ChannelBlock * ChannelBlock - perGroup;
-        long inputExtra = InputExtra(inputsPerGroup, stride);
+        long inputExtra = Math.Max(ForwardInputExtra(weight), StridedInputExtra(inputsPerGroup, stride));
         using var scope = NewDisposeScope();
         // Zero kernels for the extra output channels and zero slices for the extra input channels, group by group.
         var kernels = functional.pad(weight.reshape(groups, perGroup, inputsPerGroup, -1), [0, 0, 0, inputExtra, 0, extra])
@@ -162,13 +173,14 @@ public static class ConvolutionGuard
         return same.All(t => t % 2 == 0) ? same.Select(t => t / 2).ToArray() : null;
     }
 
-    /// <summary>The shapes the check tries: the fault's known cases of both kinds, LeNet-5's C5 among them.</summary>
+    /// <summary>The shapes the check tries: the fault's known cases of every kind, LeNet-5's C5 among them.</summary>
     static readonly (int In, int Out, int Kernel, int Size, int Stride, int Padding)[] CheckedShapes =
     [
         (1, 4, 5, 12, 1, 2),
         (16, 120, 5, 5, 1, 0),
         (8, 8, 3, 8, 1, 1),
         (40, 16, 5, 11, 2, 0),
+        (24, 32, 3, 7, 1, 1),
     ];
 
     static ConvolutionCheck RunCheck()
@@ -178,8 +190,8 @@ public static class ConvolutionGuard
         double plain = WorstError(widen: false);
         bool faulty = !(plain <= Tolerance);
         string found = faulty
-            ? $"libtorch's CPU convolution gives wrong input gradients here (relative error {Describe(plain)} where float32 should be within 1e-5)"
-            : $"libtorch's CPU convolution gradients are right here (largest error {Describe(plain)})";
+            ? $"libtorch's CPU convolution gives wrong outputs or input gradients here (relative error {Describe(plain)} where float32 should be within 1e-5)"
+            : $"libtorch's CPU convolution outputs and gradients are right here (largest error {Describe(plain)})";
         if (mode == "off")
             return new(plain, faulty, false, $"{found}; not routed ({Variable}=off).");
         if (!faulty && mode == "auto")
@@ -188,10 +200,11 @@ public static class ConvolutionGuard
         if (!(widened <= Tolerance))
             return Warn(new(plain, faulty, false,
                 $"{found}, and widening the channels with zeros does not fix it (error {Describe(widened)}): " +
-                $"convolution gradients may be wrong on this CPU; set {Variable}=off and report the CPU."));
+                $"convolution outputs or gradients may be wrong on this CPU; set {Variable}=off and report the CPU."));
         return new(plain, faulty, true,
-            $"{found}; the convolutions concerned (output channels not a multiple of {ChannelBlock}, or strided with {StridedInputBlock}+ input channels not a multiple of {StridedInputBlock}) " +
-            "are computed another way when they need an input gradient (widened with zero channels, or as a matrix product where the kernel covers the whole input) " +
+            $"{found}; the convolutions concerned (kernels above 1x1 with more than {ChannelBlock} input channels not a multiple of {ChannelBlock}; when they need an input gradient also output channels not a multiple of {ChannelBlock}, " +
+            $"or strided with {StridedInputBlock}+ input channels not a multiple of {StridedInputBlock}) " +
+            "are computed another way (widened with zero channels, or as a matrix product where the kernel covers the whole input) " +
             $"(error then {Describe(widened)}; {clock.Elapsed.TotalMilliseconds:0} ms check{(mode == "on" ? $", {Variable}=on" : "")}).");
     }
 
@@ -212,7 +225,7 @@ public static class ConvolutionGuard
 
     static string Describe(double error) => double.IsFinite(error) ? error.ToString("0.0e0") : "NaN";
 
-    /// <summary>The worst relative error of the input gradient over the checked shapes, two tries each (the fault varies between runs).</summary>
+    /// <summary>The worst relative error of the output and of the input gradient over the checked shapes, two tries each (the fault varies between runs).</summary>
     static double WorstError(bool widen)
     {
         double worst = 0;
@@ -231,12 +244,23 @@ public static class ConvolutionGuard
                 var y = widen
                     ? Routed(leaf, weight, null, strides, paddings, dilations, 1)
                     : functional.conv2d(leaf, weight, null, strides, paddings, dilations, 1);
+                var output = OutputByMatmul(x.to(float64), weight.to(float64), kernel, stride, padding);
                 y.backward([upstream]);
                 var reference = InputGradientByMatmul(upstream.to(float64), weight.to(float64), size, kernel, stride, padding);
-                double error = ((leaf.grad!.to(float64) - reference).norm() / reference.norm()).item<double>();
-                worst = double.IsNaN(error) ? double.PositiveInfinity : Math.Max(worst, error);
+                foreach (var error in new[] { RelativeError(y.detach(), output), RelativeError(leaf.grad!, reference) })
+                    worst = double.IsNaN(error) ? double.PositiveInfinity : Math.Max(worst, error);
             }
         return worst;
+    }
+
+    static double RelativeError(Tensor value, Tensor reference) => ((value.to(float64) - reference).norm() / reference.norm()).item<double>();
+
+    /// <summary>A convolution's output from its definition, with no convolution kernel involved: unfold the windows, one matrix product.</summary>
+    internal static Tensor OutputByMatmul(Tensor input, Tensor weight, int kernel, int stride, int padding)
+    {
+        var columns = functional.unfold(input, (kernel, kernel), padding: (padding, padding), stride: (stride, stride)); // [N, C*k*k, positions]
+        long side = (input.shape[2] + 2 * padding - kernel) / stride + 1;
+        return weight.reshape(weight.shape[0], -1).matmul(columns).view(input.shape[0], weight.shape[0], side, side);
     }
 
     /// <summary>

@@ -121,7 +121,7 @@ public static class TorchRuntime
         ("CPU threads (libtorch)", get_num_threads().ToString()),
         ("logical cores", Environment.ProcessorCount.ToString()),
         ("native allocator", Allocator),
-        ("convolution gradient check (CPU)", ConvolutionGuard.Check.Summary),
+        ("convolution check (CPU)", ConvolutionGuard.Check.Summary),
         ("libLibTorchSharp.so fix", nativeFixes.Count == 0 ? "not needed" : string.Join("; ", nativeFixes.Select(f => f.Outcome).Distinct())),
     ];
 }

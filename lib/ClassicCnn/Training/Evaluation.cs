@@ -1,12 +1,13 @@
 using ClassicCnn.Data;
 using ClassicCnn.Models;
+using ClassicCnn.Platform;
 using static TorchSharp.torch;
 using static TorchSharp.torch.nn;
 
 namespace ClassicCnn.Training;
 
 /// <summary>A misclassified example: where it is in the dataset, its true and predicted class, and how sure the model was.</summary>
-public sealed record Mistake(int Index, int Label, int Predicted, double Confidence);
+public sealed record Mistake(int Index, int Label, int Predicted, double Confidence, double Margin);
 
 /// <summary>Every prediction of a model on a dataset, kept on the host for the confusion matrix and the mistakes.</summary>
 public sealed class Predictions
@@ -15,6 +16,12 @@ public sealed class Predictions
     public required int[] Predicted { get; init; }
     /// <summary>Probability of the predicted class (for LeNet-5, from the softmax of minus the distances).</summary>
     public required double[] Confidence { get; init; }
+    /// <summary>
+    /// How far the predicted class's score is ahead of the runner-up's: logits for a softmax network, distances for
+    /// LeNet-5 (the second-smallest RBF distance minus the smallest). Unlike the probability it does not saturate at
+    /// 100%, so it can rank mistakes the model was sure of.
+    /// </summary>
+    public required double[] Margin { get; init; }
     public required IReadOnlyList<string> Classes { get; init; }
 
     public double Accuracy => Labels.Zip(Predicted).Count(p => p.First == p.Second) / (double)Labels.Length;
@@ -37,10 +44,11 @@ public sealed class Predictions
         }).ToArray();
     }
 
+    /// <summary>The mistakes with the widest <see cref="Margin"/>: those the model was surest of.</summary>
     public IReadOnlyList<Mistake> MostConfidentMistakes(int count) =>
         Enumerable.Range(0, Labels.Length).Where(i => Labels[i] != Predicted[i])
-            .OrderByDescending(i => Confidence[i]).Take(count)
-            .Select(i => new Mistake(i, Labels[i], Predicted[i], Confidence[i])).ToList();
+            .OrderByDescending(i => Margin[i]).Take(count)
+            .Select(i => new Mistake(i, Labels[i], Predicted[i], Confidence[i], Margin[i])).ToList();
 }
 
 /// <summary>Loss, accuracy and predictions of a model on a dataset, in eval mode and without gradients.</summary>
@@ -62,6 +70,7 @@ public static class Evaluation
     /// <summary>Mean loss and accuracy over the loader (unshuffled); with test-time augmentation, over AlexNet's ten views.</summary>
     public static (double Loss, double Accuracy) Evaluate(Module<Tensor, Tensor> model, BatchLoader loader, bool testTimeAugmentation = false)
     {
+        ConvolutionGuard.Protect(model);
         using var eval = new EvalMode(model);
         var device = loader.Data.Device;
         using var lossSum = zeros(1, dtype: ScalarType.Float64, device: device);
@@ -103,26 +112,32 @@ public static class Evaluation
     /// <summary>Every prediction, gathered on the device and copied to the host once.</summary>
     public static Predictions PredictAll(Module<Tensor, Tensor> model, BatchLoader loader)
     {
+        ConvolutionGuard.Protect(model);
         using var eval = new EvalMode(model);
         var predicted = new List<Tensor>();
         var confidence = new List<Tensor>();
+        var margin = new List<Tensor>();
         using var scope = NewDisposeScope();
         foreach (var batch in loader.Epoch(0, train: false))
         {
             scope.Attach(batch.Images, batch.Labels);
-            var probabilities = Probabilities(model, model.call(batch.Images));
-            var (best, index) = probabilities.max(1);
-            predicted.Add(index);
-            confidence.Add(best);
+            var output = model.call(batch.Images);
+            var scores = model is IClassifierHead head ? head.Scores(output) : output;
+            var (top, index) = scores.topk(2, dim: 1);
+            predicted.Add(index.select(1, 0));
+            margin.Add(top.select(1, 0) - top.select(1, 1));
+            confidence.Add(scores.softmax(1).max(1).values);
         }
         using var allPredicted = cat(predicted).cpu();
         using var allConfidence = cat(confidence).to(ScalarType.Float64).cpu();
+        using var allMargin = cat(margin).to(ScalarType.Float64).cpu();
         using var labels = loader.Data.Labels.cpu();
         return new Predictions
         {
             Labels = labels.data<long>().Select(l => (int)l).ToArray(),
             Predicted = allPredicted.data<long>().Select(p => (int)p).ToArray(),
             Confidence = allConfidence.data<double>().ToArray(),
+            Margin = allMargin.data<double>().ToArray(),
             Classes = loader.Data.Classes,
         };
     }

@@ -7,13 +7,19 @@ using static TorchSharp.torch.nn;
 
 namespace ClassicCnn.Training;
 
-/// <summary>A trained model with its history and its test data, ready for evaluation and plots.</summary>
-public sealed class TrainingRun(string name, Module<Tensor, Tensor> model, TrainingHistory history, BatchLoader test) : IDisposable
+/// <summary>A trained model with its history, its test data and the examples it was trained on, ready for evaluation and plots.</summary>
+public sealed class TrainingRun(string name, Module<Tensor, Tensor> model, TrainingHistory history, BatchLoader test, BatchLoader trainingExamples) : IDisposable
 {
     public string Name { get; } = name;
     public Module<Tensor, Tensor> Model { get; } = model;
     public TrainingHistory History { get; } = history;
     public BatchLoader Test { get; } = test;
+    /// <summary>
+    /// The training examples with the test preprocessing, unshuffled: what the model scores on the data it saw,
+    /// measured in eval mode like the test set (the history's train accuracy is taken during training, with dropout on
+    /// and augmented images).
+    /// </summary>
+    public BatchLoader TrainingExamples { get; } = trainingExamples;
     public double TestAccuracy => History.FinalTestAccuracy ?? double.NaN;
 
     public Predictions Predictions() => Evaluation.PredictAll(Model, Test);
@@ -22,6 +28,7 @@ public sealed class TrainingRun(string name, Module<Tensor, Tensor> model, Train
     {
         Model.Dispose();
         Test.Data.Dispose();
+        TrainingExamples.Data.Dispose();
     }
 }
 
@@ -48,19 +55,33 @@ public sealed record Recipe
     public TrainingRun Train(ITrainingProgress? progress = null)
     {
         TorchRuntime.Seed(Options.Seed);
-        var model = Build();
         var device = Options.Device ?? TorchRuntime.Device;
-        using var trainAll = ImageDataset.Load(Dataset, Split.Train, device);
-        var testAll = ImageDataset.Load(Dataset, Split.Test, device);
-        using var train = TrainLimit is { } n ? trainAll.Subset(n, Options.Seed + 1) : null;
-        var test = TestLimit is { } m ? testAll.Subset(m, Options.Seed + 2) : testAll;
-        if (!ReferenceEquals(test, testAll)) testAll.Dispose();
+        var owned = new List<IDisposable>(); // freed if anything below throws (an interrupted cell, a diverged run)
+        try
+        {
+            var model = Build();
+            owned.Add(model);
+            string? checkpoint = Checkpoint ? CheckpointPath(model) : null;
+            var trainAll = ImageDataset.Load(Dataset, Split.Train, device);
+            owned.Add(trainAll);
+            var testAll = ImageDataset.Load(Dataset, Split.Test, device);
+            owned.Add(testAll);
+            var train = TrainLimit is { } n ? trainAll.Subset(n, Options.Seed + 1) : trainAll;
+            var test = TestLimit is { } m ? testAll.Subset(m, Options.Seed + 2) : testAll;
+            owned.AddRange([train, test]);
+            if (!ReferenceEquals(train, trainAll)) { trainAll.Dispose(); owned.Remove(trainAll); }
+            if (!ReferenceEquals(test, testAll)) { testAll.Dispose(); owned.Remove(testAll); }
 
-        var options = Checkpoint ? Options with { CheckpointPath = CheckpointPath(model) } : Options;
-        var trainer = new Trainer(model, options, Name);
-        var testLoader = new BatchLoader(test, TestBatchSize, TestPreprocessing, shuffle: false);
-        var history = trainer.Fit(new BatchLoader(train ?? trainAll, BatchSize, TrainPreprocessing, seed: Options.Seed), testLoader, progress);
-        return new TrainingRun(Name, model, history, testLoader);
+            var trainer = new Trainer(model, Options with { CheckpointPath = checkpoint }, Name);
+            var testLoader = new BatchLoader(test, TestBatchSize, TestPreprocessing, shuffle: false);
+            var history = trainer.Fit(new BatchLoader(train, BatchSize, TrainPreprocessing, seed: Options.Seed), testLoader, progress);
+            return new TrainingRun(Name, model, history, testLoader, new BatchLoader(train, TestBatchSize, TestPreprocessing, shuffle: false));
+        }
+        catch
+        {
+            foreach (var item in owned.Distinct()) item.Dispose();
+            throw;
+        }
     }
 
     /// <summary>
@@ -81,7 +102,10 @@ public sealed record Recipe
     /// <summary>
     /// Everything that shapes a run, as text: the library's version, the recipe (data, subset sizes, preprocessing,
     /// batch sizes, every training option, the device) and the network (each module's type and settings, each tensor's
-    /// name, shape and type). Changing a learning rate, the profile or a layer in a notebook cell changes it.
+    /// name, shape and type, and a digest of the freshly initialised tensors, which catches an initialisation no
+    /// property shows), and where the dataset was found. Changing a learning rate, the
+    /// profile or a layer in a notebook cell changes it; training the same recipe twice does not (the model is built
+    /// right after seeding).
     /// </summary>
     public string Fingerprint(nn.Module model)
     {
@@ -93,10 +117,19 @@ public sealed record Recipe
             $"train preprocessing {TrainPreprocessing}",
             $"test preprocessing {TestPreprocessing}",
             $"options {Settings(Options with { CheckpointPath = null })}; device {(Options.Device ?? TorchRuntime.Device)}",
+            $"data {DatasetLocator.Find(Dataset)?.Folder ?? "not found"}",
+            $"model {model.GetType().FullName} {Settings(model)}",
         };
         lines.AddRange(model.named_modules().Select(m => $"module {m.name}: {m.module.GetType().FullName} {Settings(m.module)}"));
         lines.AddRange(model.named_parameters().Select(p => $"parameter {p.name} {p.parameter.dtype} [{string.Join(",", p.parameter.shape)}] {p.parameter.requires_grad}"));
         lines.AddRange(model.named_buffers().Select(b => $"buffer {b.name} {b.buffer.dtype} [{string.Join(",", b.buffer.shape)}]"));
+        using var digest = System.Security.Cryptography.IncrementalHash.CreateHash(System.Security.Cryptography.HashAlgorithmName.SHA256);
+        foreach (var tensor in model.parameters().Concat(model.buffers()))
+        {
+            using var host = tensor.detach().cpu().contiguous();
+            digest.AppendData(host.bytes);
+        }
+        lines.Add($"initial tensors {Convert.ToHexStringLower(digest.GetHashAndReset())}");
         return string.Join("\n", lines);
     }
 
@@ -113,16 +146,21 @@ public sealed record Recipe
         catch (TargetInvocationException) { return "?"; } // a getter that needs state the module lacks
     }
 
+    /// <summary>Numbers, flags, enums, text, tuples of those, and arrays or lists of them, nested (a C3 connection table).</summary>
     static bool IsSimple(Type type) =>
         type.IsPrimitive || type.IsEnum || type == typeof(string) || type == typeof(decimal)
-        || type.IsArray && type.GetElementType() is { } element && (element.IsPrimitive || element.IsEnum)
-        || type.IsGenericType && type.FullName!.StartsWith("System.ValueTuple") && type.GetGenericArguments().All(IsSimple);
+        || type.IsArray && type.GetElementType() is { } element && IsSimple(element)
+        || type.IsGenericType && type.FullName!.StartsWith("System.ValueTuple") && type.GetGenericArguments().All(IsSimple)
+        || type.IsInterface && type.IsGenericType && type.GetGenericTypeDefinition() is var definition
+           && (definition == typeof(IEnumerable<>) || definition == typeof(IReadOnlyList<>) || definition == typeof(IReadOnlyCollection<>))
+           && IsSimple(type.GetGenericArguments()[0]);
 
     static string Show(object? value) => value switch
     {
         null => "null",
+        string text => text,
         double d => d.ToString("R", System.Globalization.CultureInfo.InvariantCulture),
-        Array array => $"[{string.Join(",", array.Cast<object>().Select(Show))}]",
+        System.Collections.IEnumerable items => $"[{string.Join(",", items.Cast<object>().Select(Show))}]",
         _ => Convert.ToString(value, System.Globalization.CultureInfo.InvariantCulture) ?? "",
     };
 }

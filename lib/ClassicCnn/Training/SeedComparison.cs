@@ -58,7 +58,7 @@ public static class SeedComparison
             if (arm.Count < MinimumSeeds)
                 throw new ArgumentException($"{arm.Count} value(s): a verdict needs at least {MinimumSeeds} seeds per arm, so that the spread can be estimated.", name);
             if (arm.Values.Any(v => !double.IsFinite(v)))
-                throw new ArgumentException($"values {string.Join(", ", arm.Values)} include one that is not a number; replace a target never reached by the budget it was given, and say so.", name);
+                throw new ArgumentException($"values {string.Join(", ", arm.Values)} include one that is not a finite number (a measure not taken for this arm, or a target never reached: use the budget it was given, and say so).", name);
         }
         double difference = variant.Mean - baseline.Mean;
         double a = baseline.StandardDeviation * baseline.StandardDeviation / baseline.Count;
@@ -73,15 +73,37 @@ public static class SeedComparison
         return new Verdict(difference, standardError, degrees, critical, measurable, word);
     }
 
+    /// <summary>
+    /// The same rule for two measures taken on the same runs (one view against ten views of the same trained model):
+    /// the paired t-test on the per-seed differences, with n - 1 degrees of freedom. Pairing removes what the seeds
+    /// share, so it can see a consistent small change that the unpaired test would call noise.
+    /// </summary>
+    public static Verdict JudgePaired(SeedSpread before, SeedSpread after, bool higherIsBetter = true, string better = "better", string worse = "worse")
+    {
+        if (before.Count != after.Count)
+            throw new ArgumentException($"{before.Count} and {after.Count} values: a paired comparison needs one value of each per run.", nameof(after));
+        var differences = new SeedSpread(before.Values.Zip(after.Values, (b, a) => a - b).ToList());
+        foreach (var (arm, name) in new[] { (before, nameof(before)), (after, nameof(after)) })
+            if (arm.Count < MinimumSeeds || arm.Values.Any(v => !double.IsFinite(v)))
+                throw new ArgumentException($"values {string.Join(", ", arm.Values)}: a paired verdict needs at least {MinimumSeeds} finite values.", name);
+        double difference = differences.Mean, standardError = differences.StandardDeviation / Math.Sqrt(differences.Count);
+        int degrees = differences.Count - 1;
+        double critical = StudentT975(degrees);
+        bool measurable = difference != 0 && Math.Abs(difference) > critical * standardError;
+        string word = !measurable ? Verdict.NoDifference : (difference > 0) == higherIsBetter ? better : worse;
+        return new Verdict(difference, standardError, degrees, critical, measurable, word);
+    }
+
     /// <summary>The 97.5% quantile of Student's t distribution (the two-sided 5% critical value), from the standard table.</summary>
     public static double StudentT975(int degreesOfFreedom) => degreesOfFreedom switch
     {
         < 1 => throw new ArgumentOutOfRangeException(nameof(degreesOfFreedom), degreesOfFreedom, "needs at least one degree of freedom."),
         <= 30 => Table[degreesOfFreedom - 1],
-        <= 40 => 2.021,
-        <= 60 => 2.000,
-        <= 120 => 1.980,
-        _ => 1.960,
+        // Between table rows, the value of the row below (fewer degrees of freedom): the conservative side.
+        <= 40 => 2.042,
+        <= 60 => 2.021,
+        <= 120 => 2.000,
+        _ => 1.980,
     };
 
     static readonly double[] Table =

@@ -34,14 +34,14 @@ public sealed class SeedExperimentResult(string title, IReadOnlyList<string> arm
 
     /// <summary>
     /// One row per arm: the measure's mean and spread, every seed's value, the difference from the baseline and the
-    /// verdict, and the arm's training time. <paramref name="scale"/> and <paramref name="format"/> shape the numbers
+    /// verdict, and the arm's wall time (training, loading and measuring). <paramref name="scale"/> and <paramref name="format"/> shape the numbers
     /// (100 and "0.0" show accuracies in points).
     /// </summary>
     public HtmlTable Table(string measure, string baseline, bool higherIsBetter = true, double scale = 1, string format = "0.00",
         string better = "better", string worse = "worse", string? caption = null)
     {
         string F(double value) => (value * scale).ToString(format, System.Globalization.CultureInfo.InvariantCulture);
-        var rows = new List<IReadOnlyList<string>> { new[] { "arm", $"{measure}: mean ± sd", "each seed", "against the baseline", "verdict", "seconds" } };
+        var rows = new List<IReadOnlyList<string>> { new[] { "arm", $"{measure}: mean ± sd", "each seed", "against the baseline", "verdict", "wall seconds" } };
         foreach (string arm in Arms)
         {
             var spread = Spread(arm, measure);

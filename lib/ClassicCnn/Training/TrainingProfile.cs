@@ -30,10 +30,13 @@ public sealed record TrainingProfile
     public int LeNet5Epochs { get; init; }
     public int AlexNetEpochs { get; init; }
     public int VggEpochs { get; init; }
-    /// <summary>Epochs of each short comparison run in the AlexNet experiments (ReLU against tanh, LRN on and off...).</summary>
+    /// <summary>Epochs of each run of the AlexNet ablations (LRN on and off, dropout, pooling, augmentation, towers).</summary>
     public int ExperimentEpochs { get; init; }
+    /// <summary>Training examples of each ablation run: few enough, trained long enough, that a network can overfit them.</summary>
     public int? ExperimentTrainLimit { get; init; }
     public int ExperimentSize { get; init; }
+    /// <summary>The ablations' AlexNet has this many times fewer kernels than d2l's, so three seeds per arm fit.</summary>
+    public int ExperimentWidthDivisor { get; init; } = 1;
     /// <summary>Epochs of the ReLU / tanh / sigmoid comparison.</summary>
     public int ActivationEpochs { get; init; }
 
@@ -43,7 +46,7 @@ public sealed record TrainingProfile
         FashionTrainLimit = 8_000, FashionTestLimit = 2_000,
         AlexNetSize = 67, VggSize = 64, HiddenUnits = 1024,
         LeNetEpochs = 15, LeNet5Epochs = 12, AlexNetEpochs = 4, VggEpochs = 4,
-        ExperimentEpochs = 2, ExperimentTrainLimit = 1_500, ExperimentSize = 67, ActivationEpochs = 5,
+        ExperimentEpochs = 15, ExperimentTrainLimit = 500, ExperimentSize = 67, ExperimentWidthDivisor = 4, ActivationEpochs = 5,
     };
 
     public static TrainingProfile Full { get; } = new()
@@ -52,7 +55,7 @@ public sealed record TrainingProfile
         Mnist = Datasets.MnistFull,
         AlexNetSize = 224, VggSize = 224,
         LeNetEpochs = 20, LeNet5Epochs = 20, AlexNetEpochs = 10, VggEpochs = 10,
-        ExperimentEpochs = 10, ExperimentTrainLimit = null, ExperimentSize = 224, ActivationEpochs = 20,
+        ExperimentEpochs = 10, ExperimentTrainLimit = 10_000, ExperimentSize = 224, ActivationEpochs = 20,
     };
 
     public static TrainingProfile Current =>
@@ -72,5 +75,6 @@ public sealed record TrainingProfile
         ("AlexNet / VGG input", $"{AlexNetSize}x{AlexNetSize} / {VggSize}x{VggSize}"),
         ("hidden units (AlexNet, VGG)", HiddenUnits.ToString("N0")),
         ("epochs: LeNet, LeNet-5, AlexNet, VGG", $"{LeNetEpochs}, {LeNet5Epochs}, {AlexNetEpochs}, {VggEpochs}"),
+        ("AlexNet ablations", $"width / {ExperimentWidthDivisor}, {ExperimentSize}x{ExperimentSize}, {(ExperimentTrainLimit is { } n ? $"{n:N0}" : "all")} training images, {ExperimentEpochs} epochs"),
     ], "setting", "value", "Training profile");
 }

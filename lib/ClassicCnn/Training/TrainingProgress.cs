@@ -31,7 +31,7 @@ public static class TrainingProgress
 
     /// <summary>What a reused run says: that it was loaded, from where, and what the original training took.</summary>
     internal static string LoadedLine(string model, string checkpoint, TrainingHistory history) =>
-        $"{model}: loaded the finished run from {checkpoint} instead of training ({history.Epochs.Count} epochs, originally trained in " +
+        $"{model}: loaded the finished run from {checkpoint} instead of training ({history.Epochs.Count} epoch{(history.Epochs.Count == 1 ? "" : "s")}, originally trained in " +
         $"{Duration(history.TrainingSeconds)}{(history.FinalTestAccuracy is { } acc ? $", test acc {acc:P1}" : "")}); delete the file to train again";
 
     /// <summary>A one-line status in a notebook, in a fixed-width font.</summary>
