@@ -53,13 +53,14 @@ public sealed class NotebookRunner(Repository repository)
     /// clicked again and again does) and reads the kernel's working set after each pass from the memory cells that
     /// <see cref="Notebook.WriteRepeated"/> adds.
     /// </summary>
-    public (NotebookResult Result, IReadOnlyList<long> WorkingSetAfterPass) RunRepeated(string notebookPath, string outputFolder, int passes = 2)
+    public (NotebookResult Result, IReadOnlyList<long> WorkingSetAfterPass) RunRepeated(string notebookPath, string outputFolder, int passes = 2,
+        IReadOnlyDictionary<string, string>? environment = null)
     {
         notebookPath = Path.GetFullPath(notebookPath);
         Directory.CreateDirectory(outputFolder);
         string repeated = Path.Combine(Path.GetFullPath(outputFolder), $"{Path.GetFileNameWithoutExtension(notebookPath)}-x{passes}.ipynb");
         Notebook.WriteRepeated(notebookPath, repeated, passes);
-        var result = Run(repeated, Path.Combine(outputFolder, "repeated"), Path.GetDirectoryName(notebookPath));
+        var result = Run(repeated, Path.Combine(outputFolder, "repeated"), Path.GetDirectoryName(notebookPath), environment);
         var readings = File.Exists(result.OutputPath)
             ? Notebook.Load(result.OutputPath).CodeCells.SelectMany(c => c.Outputs).Select(o => Notebook.PassMemory().Match(o.Text))
                 .Where(m => m.Success).OrderBy(m => int.Parse(m.Groups[1].Value)).Select(m => long.Parse(m.Groups[2].Value)).ToList()
@@ -98,6 +99,10 @@ public sealed class NotebookRunner(Repository repository)
         string.Join("\n    ", text.Trim().Split('\n').Take(count).Select(l => l.TrimEnd()));
 
     /// <summary>The notebooks of the series, in order.</summary>
-    public IReadOnlyList<string> SeriesNotebooks() =>
-        Directory.EnumerateFiles(repository.Notebooks, "*.ipynb").Order(StringComparer.Ordinal).ToList();
+    /// <summary>The notebooks of one edition (default: the English one, in notebooks/ itself), in the series' order.</summary>
+    public IReadOnlyList<string> SeriesNotebooks(Site.Edition? edition = null)
+    {
+        string folder = Path.Combine(repository.Notebooks, (edition ?? Site.Edition.English).Folder);
+        return Directory.Exists(folder) ? Directory.EnumerateFiles(folder, "*.ipynb").Order(StringComparer.Ordinal).ToList() : [];
+    }
 }

@@ -8,15 +8,18 @@ static class Cli
     const string Usage = """
         classiccnn: the ClassicCnnNotebooks tooling.
 
-          dotnet run --project lib/ClassicCnn.Tool -- run [NOTEBOOK...] [--output DIR] [--skip-setup] [--passes N]
+          dotnet run --project lib/ClassicCnn.Tool -- run [NOTEBOOK...] [--lang en|zh-CN] [--output DIR] [--skip-setup] [--passes N]
               set up (tools, local package, native fix) and execute the notebooks headlessly, one process
               each; executed copies and logs go to artifacts/notebooks/. Exit code 1 if any cell failed.
+              --lang zh-CN runs the Chinese edition (notebooks/zh-CN/ into artifacts/notebooks/zh-CN/, figures into
+              artifacts/figures/zh-CN/) with CLASSICCNN_LANG=zh-CN, so the library draws its own titles in Chinese.
               --passes N runs every cell N times in one kernel (Run All clicked N times) and prints the
               kernel's memory after each pass; executed copies go to DIR/repeated/, no figures are exported.
           dotnet run --project lib/ClassicCnn.Tool -- setup
               only the set-up.
           dotnet run --project lib/ClassicCnn.Tool -- check
-              check that every notebook is in the Polyglot Notebooks format with no committed outputs.
+              check that every notebook is in the Polyglot Notebooks format with no committed outputs, and that each
+              translated edition matches the English one cell for cell, code identical, prose translated.
           dotnet run --project lib/ClassicCnn.Tool -- figures
               export every chart of the executed notebooks into artifacts/figures/ as offline HTML, and as PNG
               when Chromium is installed (the run command does this after the notebooks).
@@ -73,7 +76,10 @@ static class Cli
 
     static int ExportFigures(Repository repository)
     {
-        var files = FigureExport.Export(repository.ExecutedNotebooks, repository.Figures, Log);
+        var files = FigureExport.Export(repository.ExecutedNotebooks, repository.Figures, Log).ToList();
+        // Every other edition that was run, into a folder of its own (artifacts/figures/zh-CN/).
+        foreach (var edition in Edition.All.Skip(1).Where(e => Directory.Exists(Path.Combine(repository.ExecutedNotebooks, e.Folder))))
+            files.AddRange(FigureExport.Export(Path.Combine(repository.ExecutedNotebooks, edition.Folder), Path.Combine(repository.Figures, edition.Folder), Log));
         foreach (var copied in FigureExport.CopyReadmeFigures(repository.Figures, Path.Combine(repository.Root, ".github", "readme")))
             Log($"README figure {copied}");
         Log($"{files.Count(f => f.EndsWith(".png"))} PNG and {files.Count(f => f.EndsWith(".html"))} HTML figures in {repository.Figures}");
@@ -119,7 +125,9 @@ static class Cli
 
     static int Check(Repository repository)
     {
-        var problems = new NotebookRunner(repository).SeriesNotebooks().SelectMany(NotebookFormat.Check).ToList();
+        var runner = new NotebookRunner(repository);
+        var problems = Edition.All.SelectMany(e => runner.SeriesNotebooks(e)).SelectMany(NotebookFormat.Check)
+            .Concat(Edition.All.Skip(1).SelectMany(e => EditionCheck.Problems(repository.Notebooks, Path.Combine(repository.Notebooks, e.Folder), e))).ToList();
         problems.ForEach(Console.Error.WriteLine);
         Console.WriteLine(problems.Count == 0 ? "all notebooks are well formed" : $"{problems.Count} problem(s)");
         return problems.Count == 0 ? 0 : 1;
@@ -127,7 +135,8 @@ static class Cli
 
     static int RunNotebooks(Repository repository, List<string> args)
     {
-        string output = repository.ExecutedNotebooks;
+        string? output = null;
+        var edition = Edition.English;
         bool skipSetup = false;
         int passes = 1;
         var names = new List<string>();
@@ -137,6 +146,8 @@ static class Cli
             {
                 case "--output" when i + 1 < args.Count: output = Path.GetFullPath(args[++i]); break;
                 case "--skip-setup": skipSetup = true; break;
+                case "--lang" when i + 1 < args.Count && Edition.All.FirstOrDefault(e => e.Language == args[i + 1]) is { } chosen: edition = chosen; i++; break;
+                case "--lang": return Help(2, $"--lang needs one of {string.Join(", ", Edition.All.Select(e => e.Language))}, e.g. --lang zh-CN.");
                 case "--passes" when i + 1 < args.Count && int.TryParse(args[i + 1], out passes) && passes >= 1: i++; break;
                 case "--passes": return Help(2, "--passes needs a whole number of at least 1, e.g. --passes 2.");
                 case var a when a.StartsWith('-'): return Help(2, $"unknown option '{a}'.");
@@ -145,12 +156,17 @@ static class Cli
         }
 
         var runner = new NotebookRunner(repository);
-        var notebooks = runner.SeriesNotebooks();
+        var notebooks = runner.SeriesNotebooks(edition);
+        string defaultOutput = Path.Combine(repository.ExecutedNotebooks, edition.Folder);
+        output ??= defaultOutput;
+        // The kernels draw the library's own titles in the edition's language.
+        var environment = new Dictionary<string, string> { [ClassicCnn.Notebooks.DisplayLanguage.Variable] = edition.Language };
+        if (notebooks.Count == 0) return Help(2, $"no notebooks in {Path.Combine(repository.Notebooks, edition.Folder)}.");
         if (names.Count > 0)
         {
             var unknown = names.Where(n => !notebooks.Any(p => Matches(p, n))).ToList();
             if (unknown.Count > 0)
-                return Help(2, $"no notebook named {string.Join(", ", unknown)} in {repository.Notebooks}; there are: {string.Join(", ", notebooks.Select(Path.GetFileNameWithoutExtension))}.");
+                return Help(2, $"no notebook named {string.Join(", ", unknown)} in {Path.Combine(repository.Notebooks, edition.Folder)}; there are: {string.Join(", ", notebooks.Select(Path.GetFileNameWithoutExtension))}.");
             notebooks = notebooks.Where(p => names.Any(n => Matches(p, n))).ToList();
         }
 
@@ -162,20 +178,21 @@ static class Cli
             NotebookResult result;
             if (passes > 1)
             {
-                (result, var memory) = runner.RunRepeated(notebook, output, passes);
+                (result, var memory) = runner.RunRepeated(notebook, output, passes, environment);
                 Log($"kernel working set after each pass: {string.Join(", ", memory.Select(b => $"{b / 1048576.0:N0} MiB"))}");
             }
             else
-                result = runner.Run(notebook, output);
+                result = runner.Run(notebook, output, environment: environment);
             Log($"{(result.Passed ? "passed" : "FAILED")} {result.Name} in {result.Duration.TotalSeconds:0.0} s");
             results.Add(result);
         }
         Console.WriteLine();
         Console.WriteLine(ResultTable.Render(results));
-        if (passes == 1 && output == repository.ExecutedNotebooks && results.Count > 0)
+        if (passes == 1 && output == defaultOutput && results.Count > 0)
         {
-            var figures = FigureExport.Export(output, repository.Figures, Log);
-            Log($"{figures.Count(f => f.EndsWith(".png"))} PNG and {figures.Count(f => f.EndsWith(".html"))} HTML figures in {repository.Figures}");
+            string figureFolder = Path.Combine(repository.Figures, edition.Folder);
+            var figures = FigureExport.Export(output, figureFolder, Log);
+            Log($"{figures.Count(f => f.EndsWith(".png"))} PNG and {figures.Count(f => f.EndsWith(".html"))} HTML figures in {figureFolder}");
             if (BuildSite(repository) != 0) return 1;
         }
         return results.All(r => r.Passed) ? 0 : 1;

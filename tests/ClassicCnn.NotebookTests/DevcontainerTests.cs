@@ -33,7 +33,7 @@ public class DevcontainerTests(SeriesFixture series)
         ["gpu"] = [JsonValueKind.True, JsonValueKind.False, JsonValueKind.String, JsonValueKind.Object],
     };
 
-    public static TheoryData<string> Files() => new() { ".devcontainer/devcontainer.json", ".devcontainer/gpu/devcontainer.json" };
+    public static TheoryData<string> Files() => new() { ".devcontainer/devcontainer.json", ".devcontainer/gpu/devcontainer.json", ".devcontainer/zh-CN/devcontainer.json" };
 
     JsonElement Load(string file) =>
         JsonDocument.Parse(File.ReadAllText(Path.Combine(series.Repository.Root, file)),
@@ -64,6 +64,17 @@ public class DevcontainerTests(SeriesFixture series)
         Assert.Contains("ms-dotnettools.csdevkit", extensions);
         Assert.Contains("ms-toolsai.jupyter", extensions);
         Assert.Equal("dotnet run --project lib/ClassicCnn.Tool -- setup", root.GetProperty("postCreateCommand").GetString());
+    }
+
+    [Fact]
+    public void The_chinese_configuration_draws_in_chinese_and_opens_the_chinese_edition()
+    {
+        var chinese = Load(".devcontainer/zh-CN/devcontainer.json");
+        Assert.Equal("zh-CN", chinese.GetProperty("containerEnv").GetProperty(ClassicCnn.Notebooks.DisplayLanguage.Variable).GetString());
+        string opened = chinese.GetProperty("customizations").GetProperty("codespaces").GetProperty("openFiles")[0].GetString()!;
+        Assert.Equal("notebooks/zh-CN/00-setup.ipynb", opened);
+        Assert.True(File.Exists(Path.Combine(series.Repository.Root, opened)), $"{opened} does not exist");
+        Assert.True(File.Exists(Path.Combine(series.Repository.Root, Load(".devcontainer/devcontainer.json").GetProperty("customizations").GetProperty("codespaces").GetProperty("openFiles")[0].GetString()!)));
     }
 
     [Fact]

@@ -118,6 +118,24 @@ public class SeriesNotebookTests(SeriesFixture series)
         Assert.Contains($"<td>Fashion-MNIST</td><td>yes</td><td>{folder}</td>", report.Text);
     }
 
+    [Fact]
+    public void The_chinese_edition_runs_and_the_library_draws_its_own_titles_in_chinese()
+    {
+        // The twin test proves the code is the English code; running two notebooks shows the Chinese rendering.
+        string folder = Path.Combine(series.Repository.ExecutedNotebooks, ClassicCnn.Tool.Site.Edition.Chinese.Folder);
+        var environment = new Dictionary<string, string> { [ClassicCnn.Notebooks.DisplayLanguage.Variable] = "zh-CN" };
+        var texts = new List<string>();
+        foreach (var name in new[] { "00-setup.ipynb", "01-lenet5.ipynb" })
+        {
+            var result = series.Runner.Run(Path.Combine(series.Repository.Notebooks, "zh-CN", name), folder, environment: environment);
+            Assert.True(result.Passed, $"zh-CN/{name} failed (log {result.LogPath}):\n{string.Join("\n", result.Failures)}");
+            texts.AddRange(Notebook.Load(result.OutputPath).CodeCells.SelectMany(c => c.Outputs).Select(o => o.Text));
+        }
+        Assert.Contains(texts, t => t.Contains("Plotly.newPlot") && t.Contains("激活函数")); // 00's activation chart
+        Assert.Contains(texts, t => t.Contains("Plotly.newPlot") && t.Contains("训练损失") && t.Contains("迭代周期")); // 01's training curves
+        Assert.Contains(texts, t => t.Contains("<th>可训练参数</th>")); // 01's model summary
+    }
+
     [Theory]
     [MemberData(nameof(Notebooks))]
     public void Every_notebook_is_in_the_polyglot_format_with_no_committed_outputs(string notebook)

@@ -30,7 +30,7 @@ public static class Activations
         var xs = Enumerable.Range(0, points).Select(i => from + (to - from) * i / (points - 1)).ToArray();
         var lines = All.Select(f => CSharpChart.Line<double, double, string>(x: xs, y: xs.Select(x => (f.Function(x + h) - f.Function(x - h)) / (2 * h)).ToArray(), Name: f.Name + "'"));
         return CSharpChart.Combine(lines)
-            .WithTitle("Their derivatives")
+            .WithTitle(ClassicCnn.Notebooks.DisplayLanguage.Text("Their derivatives", "它们的导数"))
             .WithXAxisStyle<double, double, string>(TitleText: "a")
             .WithYAxisStyle<double, double, string>(TitleText: "f'(a)");
     }
@@ -41,7 +41,7 @@ public static class Activations
         var xs = Enumerable.Range(0, points).Select(i => from + (to - from) * i / (points - 1)).ToArray();
         var lines = All.Select(f => CSharpChart.Line<double, double, string>(x: xs, y: xs.Select(f.Function).ToArray(), Name: f.Name));
         return CSharpChart.Combine(lines)
-            .WithTitle("Activation functions")
+            .WithTitle(ClassicCnn.Notebooks.DisplayLanguage.Text("Activation functions", "激活函数"))
             .WithXAxisStyle<double, double, string>(TitleText: "a")
             .WithYAxisStyle<double, double, string>(TitleText: "f(a)");
     }

@@ -35,7 +35,8 @@ public static class SeedCharts
                 BoxPoints: StyleParam.BoxPoints.All, BoxMean: StyleParam.BoxMean.SD, Jitter: 0.2, PointPos: 0);
         });
         return CSharpChart.Combine(traces)
-            .WithTitle(title ?? $"{result.Title}: {measure}, {result.Seeds.Count} seeds per arm (points), mean and sd (dashed)")
+            .WithTitle(title ?? ClassicCnn.Notebooks.DisplayLanguage.Text($"{result.Title}: {measure}, {result.Seeds.Count} seeds per arm (points), mean and sd (dashed)",
+                $"{result.Title}：{measure}，每组 {result.Seeds.Count} 个随机种子（点），均值与标准差（虚线）"))
             .WithYAxisStyle<double, double, string>(TitleText: yTitle ?? measure)
             .WithSize(Math.Max(560, result.Arms.Count * 130 + 200), 420);
     }

@@ -1,4 +1,5 @@
 using ClassicCnn.Training;
+using static ClassicCnn.Notebooks.DisplayLanguage;
 using Plotly.NET;
 using Plotly.NET.CSharp;
 using CSharpChart = Plotly.NET.CSharp.Chart;
@@ -16,17 +17,17 @@ public static class TrainingCharts
     {
         var charts = new List<GenericChart>
         {
-            CSharpChart.Line<double, double, string>(x: history.TrainLoss.Select(p => p.Epoch).ToArray(), y: history.TrainLoss.Select(p => p.Loss).ToArray(), Name: "train loss"),
+            CSharpChart.Line<double, double, string>(x: history.TrainLoss.Select(p => p.Epoch).ToArray(), y: history.TrainLoss.Select(p => p.Loss).ToArray(), Name: Text("train loss", "训练损失")),
         };
         var epochs = history.Epochs.Select(e => (double)e.Epoch).ToArray();
         if (history.Epochs.Any(e => e.TestLoss is not null))
-            charts.Add(CSharpChart.Line<double, double, string>(x: epochs, y: history.Epochs.Select(e => e.TestLoss ?? double.NaN).ToArray(), Name: "test loss", ShowMarkers: true));
-        charts.Add(CSharpChart.Line<double, double, string>(x: epochs, y: history.Epochs.Select(e => e.TrainAccuracy).ToArray(), Name: "train accuracy", ShowMarkers: true));
+            charts.Add(CSharpChart.Line<double, double, string>(x: epochs, y: history.Epochs.Select(e => e.TestLoss ?? double.NaN).ToArray(), Name: Text("test loss", "测试损失"), ShowMarkers: true));
+        charts.Add(CSharpChart.Line<double, double, string>(x: epochs, y: history.Epochs.Select(e => e.TrainAccuracy).ToArray(), Name: Text("train accuracy", "训练准确率"), ShowMarkers: true));
         if (history.Epochs.Any(e => e.TestAccuracy is not null))
-            charts.Add(CSharpChart.Line<double, double, string>(x: epochs, y: history.Epochs.Select(e => e.TestAccuracy ?? double.NaN).ToArray(), Name: "test accuracy", ShowMarkers: true));
+            charts.Add(CSharpChart.Line<double, double, string>(x: epochs, y: history.Epochs.Select(e => e.TestAccuracy ?? double.NaN).ToArray(), Name: Text("test accuracy", "测试准确率"), ShowMarkers: true));
         return CSharpChart.Combine(charts)
             .WithTitle(title ?? history.Model)
-            .WithXAxisStyle<double, double, string>(TitleText: "epoch")
+            .WithXAxisStyle<double, double, string>(TitleText: Text("epoch", "迭代周期"))
             .WithSize(720, 400);
     }
 
@@ -35,7 +36,7 @@ public static class TrainingCharts
         CSharpChart.Combine(histories.Select(h => CSharpChart.Line<int, double, string>(
                 x: h.Epochs.Select(e => e.Epoch).ToArray(), y: h.Epochs.Select(e => measure(e) ?? double.NaN).ToArray(), Name: h.Model, ShowMarkers: true)))
             .WithTitle(title)
-            .WithXAxisStyle<double, double, string>(TitleText: "epoch")
+            .WithXAxisStyle<double, double, string>(TitleText: Text("epoch", "迭代周期"))
             .WithYAxisStyle<double, double, string>(TitleText: measureName)
             .WithSize(720, 400);
 
@@ -46,11 +47,11 @@ public static class TrainingCharts
         var lines = runs.Select(h => CSharpChart.Line<double, double, string>(
             x: h.TrainLoss.Select(p => p.Epoch).ToArray(), y: h.TrainLoss.Select(p => 1 - p.Accuracy).ToArray(), Name: h.Model)).ToList();
         double end = runs.SelectMany(h => h.TrainLoss).Select(p => p.Epoch).DefaultIfEmpty(1).Max();
-        lines.Add(CSharpChart.Line<double, double, string>(x: [0, end], y: [target, target], Name: $"target {target:P0}", LineDash: StyleParam.DrawingStyle.Dash));
+        lines.Add(CSharpChart.Line<double, double, string>(x: [0, end], y: [target, target], Name: Text($"target {target:P0}", $"目标 {target:P0}"), LineDash: StyleParam.DrawingStyle.Dash));
         return CSharpChart.Combine(lines)
             .WithTitle(title)
-            .WithXAxisStyle<double, double, string>(TitleText: "epoch")
-            .WithYAxisStyle<double, double, string>(TitleText: "training error")
+            .WithXAxisStyle<double, double, string>(TitleText: Text("epoch", "迭代周期"))
+            .WithYAxisStyle<double, double, string>(TitleText: Text("training error", "训练误差"))
             .WithSize(720, 400);
     }
 }

@@ -41,14 +41,18 @@ public sealed class SeedExperimentResult(string title, IReadOnlyList<string> arm
         string better = "better", string worse = "worse", string? caption = null)
     {
         string F(double value) => (value * scale).ToString(format, System.Globalization.CultureInfo.InvariantCulture);
-        var rows = new List<IReadOnlyList<string>> { new[] { "arm", $"{measure}: mean ± sd", "each seed", "against the baseline", "verdict", "wall seconds" } };
+        var rows = new List<IReadOnlyList<string>>
+        {
+            new[] { DisplayLanguage.Text("arm", "实验组"), DisplayLanguage.Text($"{measure}: mean ± sd", $"{measure}：均值 ± 标准差"), DisplayLanguage.Text("each seed", "各随机种子"),
+                DisplayLanguage.Text("against the baseline", "与基线之差"), DisplayLanguage.Text("verdict", "结论"), DisplayLanguage.Text("wall seconds (all seeds)", "耗时（秒，全部种子）") },
+        };
         foreach (string arm in Arms)
         {
             var spread = Spread(arm, measure);
             string seeds = string.Join(", ", Runs.Where(r => r.Arm == arm).Select(r => $"{F(r.Measures[measure])} (seed {r.Seed})"));
             var verdict = arm == baseline ? null : Judge(measure, baseline, arm, higherIsBetter, better, worse);
             rows.Add([arm, $"{F(spread.Mean)} ± {F(spread.StandardDeviation)}", seeds,
-                verdict is null ? "(baseline)" : $"{(verdict.Difference >= 0 ? "+" : "")}{F(verdict.Difference)} ± {F(verdict.StandardError)}",
+                verdict is null ? DisplayLanguage.Text("(baseline)", "（基线）") : $"{(verdict.Difference >= 0 ? "+" : "")}{F(verdict.Difference)} ± {F(verdict.StandardError)}",
                 verdict?.Word ?? "", $"{Runs.Where(r => r.Arm == arm).Sum(r => r.Seconds):0}"]);
         }
         return new HtmlTable(rows, caption ?? $"{Title}: {measure} over seeds {string.Join(", ", Seeds)}");

@@ -1,0 +1,23 @@
+namespace ClassicCnn.Notebooks;
+
+/// <summary>
+/// The language of what the library draws itself (chart titles and axes, table headers): English, or Chinese for the
+/// Chinese edition of the series. Chosen by CLASSICCNN_LANG (en or zh-CN), which `run --lang zh-CN` sets for the
+/// kernels; text a notebook's own code passes in stays as written, so both editions run the same code.
+/// </summary>
+public static class DisplayLanguage
+{
+    public const string Variable = "CLASSICCNN_LANG";
+
+    public static bool Chinese => Parse(Environment.GetEnvironmentVariable(Variable)) == "zh-CN";
+
+    /// <summary>The English or the Chinese text, by the current language.</summary>
+    public static string Text(string english, string chinese) => Chinese ? chinese : english;
+
+    internal static string Parse(string? value) => value?.Trim() switch
+    {
+        null or "" or "en" => "en",
+        "zh-CN" or "zh" or "zh-Hans" => "zh-CN",
+        var other => throw new ArgumentException($"{Variable} is '{other}': use en or zh-CN.", Variable),
+    };
+}
