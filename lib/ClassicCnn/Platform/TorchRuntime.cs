@@ -18,13 +18,13 @@ public static class TorchRuntime
     static Device? chosen;
     static IReadOnlyList<FixReport> nativeFixes = [];
 
+    /// <summary>What <see cref="NativeAllocator.KeepFreedBuffers"/> did when the library loaded.</summary>
+    public static string Allocator { get; private set; } = "not set";
+
     /// <summary>
     /// Runs when the ClassicCnn assembly loads, before any of its code can touch libtorch: makes
     /// libLibTorchSharp.so loadable on systems whose libstdc++ is too old (see <see cref="LibStdCxxCompatibility"/>).
     /// </summary>
-    /// <summary>What <see cref="NativeAllocator.KeepFreedBuffers"/> did when the library loaded.</summary>
-    public static string Allocator { get; private set; } = "not set";
-
     [ModuleInitializer]
     internal static void PrepareNativeLibraries()
     {
