@@ -333,10 +333,13 @@ static class GradientAudit
         return decisions;
     }
 
-    sealed class Decisions : Queue<Tensor>, IDisposable
+    /// <summary>The float32 copy's decisions in call order, handed to the float64 copy; all freed with the comparison.</summary>
+    sealed class Decisions : IDisposable
     {
+        readonly Queue<Tensor> pending = new();
         readonly List<Tensor> all = [];
-        public new void Enqueue(Tensor decision) { all.Add(decision); base.Enqueue(decision); }
+        public void Enqueue(Tensor decision) { all.Add(decision); pending.Enqueue(decision); }
+        public Tensor Dequeue() => pending.Dequeue();
         public void Dispose() => all.ForEach(t => t.Dispose());
     }
 

@@ -15,6 +15,19 @@ public class TrainingTests
     static ImageDataset Sample(Split split, int count) =>
         ImageDataset.Load(Datasets.Mnist, split, CPU).Subset(count, seed: 5);
 
+    static readonly Preprocessing MnistNormalised = new() { Normalize = (0.13, 0.31) };
+
+    /// <summary>A modern LeNet trained on a few hundred real digits (tested on <paramref name="test"/> when given).</summary>
+    static (LeNet Model, TrainingHistory History) TrainTinyLeNet(int trainCount, long seed, int epochs, ImageDataset? test = null)
+    {
+        using var train = Sample(Split.Train, trainCount);
+        TorchRuntime.Seed(seed);
+        var model = new LeNet(Activation.ReLU, Pooling.Max);
+        var history = new Trainer(model, Quick(epochs)).Fit(new BatchLoader(train, 50, MnistNormalised, seed: seed),
+            test is null ? null : new BatchLoader(test, 250, MnistNormalised, shuffle: false), TrainingProgress.Silent);
+        return (model, history);
+    }
+
     static TrainingOptions Quick(int epochs = 2) => new() { Epochs = epochs, Optimizer = OptimizerKind.Adam, LearningRate = 0.003, Seed = 3, Device = CPU };
 
     [Fact]
@@ -78,14 +91,9 @@ public class TrainingTests
     [Fact]
     public void A_tiny_lenet_learns_a_tiny_real_subset_well_above_chance()
     {
-        using var train = Sample(Split.Train, 1000);
         using var test = Sample(Split.Test, 500);
-        TorchRuntime.Seed(3);
-        using var model = new LeNet(Activation.ReLU, Pooling.Max);
-        var history = new Trainer(model, Quick(3)).Fit(
-            new BatchLoader(train, 50, new Preprocessing { Normalize = (0.13, 0.31) }, seed: 3),
-            new BatchLoader(test, 250, new Preprocessing { Normalize = (0.13, 0.31) }, shuffle: false),
-            TrainingProgress.Silent);
+        var (model, history) = TrainTinyLeNet(1000, seed: 3, epochs: 3, test);
+        using var _ = model;
         Assert.Equal(3, history.Epochs.Count);
         Assert.True(history.FinalTestAccuracy > 0.7, $"test accuracy {history.FinalTestAccuracy}");
         Assert.True(history.Epochs[^1].TrainLoss < history.Epochs[0].TrainLoss);
@@ -212,19 +220,16 @@ public class TrainingTests
     [Fact]
     public void Predictions_hold_each_examples_margin_between_the_two_best_scores()
     {
-        using var train = Sample(Split.Train, 300);
         using var test = Sample(Split.Test, 100);
-        TorchRuntime.Seed(2);
-        using var model = new LeNet(Activation.ReLU, Pooling.Max);
-        var loader = new BatchLoader(test, 50, new Preprocessing { Normalize = (0.13, 0.31) }, shuffle: false);
-        new Trainer(model, Quick(1)).Fit(new BatchLoader(train, 50, new Preprocessing { Normalize = (0.13, 0.31) }, seed: 2), null, TrainingProgress.Silent);
+        using var model = TrainTinyLeNet(300, seed: 2, epochs: 1).Model;
+        var loader = new BatchLoader(test, 50, MnistNormalised, shuffle: false);
         var predictions = Evaluation.PredictAll(model, loader);
         // The reference: the logits themselves, sorted per example.
         double[] values;
         using (no_grad())
         {
             model.eval();
-            using var images = new Preprocessing { Normalize = (0.13, 0.31) }.Apply(test.Images, train: false);
+            using var images = MnistNormalised.Apply(test.Images, train: false);
             using var logits = model.call(images);
             values = logits.to(ScalarType.Float64).cpu().data<double>().ToArray();
         }

@@ -53,13 +53,8 @@ public static class SeedComparison
     /// <param name="worse">The word for a measurable loss ("worse", "slower").</param>
     public static Verdict Judge(SeedSpread baseline, SeedSpread variant, bool higherIsBetter = true, string better = "better", string worse = "worse")
     {
-        foreach (var (arm, name) in new[] { (baseline, nameof(baseline)), (variant, nameof(variant)) })
-        {
-            if (arm.Count < MinimumSeeds)
-                throw new ArgumentException($"{arm.Count} value(s): a verdict needs at least {MinimumSeeds} seeds per arm, so that the spread can be estimated.", name);
-            if (arm.Values.Any(v => !double.IsFinite(v)))
-                throw new ArgumentException($"values {string.Join(", ", arm.Values)} include one that is not a finite number (a measure not taken for this arm, or a target never reached: use the budget it was given, and say so).", name);
-        }
+        Check(baseline, nameof(baseline));
+        Check(variant, nameof(variant));
         double difference = variant.Mean - baseline.Mean;
         double a = baseline.StandardDeviation * baseline.StandardDeviation / baseline.Count;
         double b = variant.StandardDeviation * variant.StandardDeviation / variant.Count;
@@ -67,10 +62,7 @@ public static class SeedComparison
         // Welch-Satterthwaite degrees of freedom, rounded down (the conservative side).
         int degrees = a + b == 0 ? baseline.Count + variant.Count - 2
             : Math.Max(1, (int)Math.Floor((a + b) * (a + b) / (a * a / (baseline.Count - 1) + b * b / (variant.Count - 1))));
-        double critical = StudentT975(degrees);
-        bool measurable = Math.Abs(difference) > critical * standardError && difference != 0;
-        string word = !measurable ? Verdict.NoDifference : (difference > 0) == higherIsBetter ? better : worse;
-        return new Verdict(difference, standardError, degrees, critical, measurable, word);
+        return Decide(difference, standardError, degrees, higherIsBetter, better, worse);
     }
 
     /// <summary>
@@ -82,12 +74,23 @@ public static class SeedComparison
     {
         if (before.Count != after.Count)
             throw new ArgumentException($"{before.Count} and {after.Count} values: a paired comparison needs one value of each per run.", nameof(after));
+        Check(before, nameof(before));
+        Check(after, nameof(after));
         var differences = new SeedSpread(before.Values.Zip(after.Values, (b, a) => a - b).ToList());
-        foreach (var (arm, name) in new[] { (before, nameof(before)), (after, nameof(after)) })
-            if (arm.Count < MinimumSeeds || arm.Values.Any(v => !double.IsFinite(v)))
-                throw new ArgumentException($"values {string.Join(", ", arm.Values)}: a paired verdict needs at least {MinimumSeeds} finite values.", name);
-        double difference = differences.Mean, standardError = differences.StandardDeviation / Math.Sqrt(differences.Count);
-        int degrees = differences.Count - 1;
+        return Decide(differences.Mean, differences.StandardDeviation / Math.Sqrt(differences.Count), differences.Count - 1, higherIsBetter, better, worse);
+    }
+
+    static void Check(SeedSpread arm, string name)
+    {
+        if (arm.Count < MinimumSeeds)
+            throw new ArgumentException($"{arm.Count} value(s): a verdict needs at least {MinimumSeeds} seeds per arm, so that the spread can be estimated.", name);
+        if (arm.Values.Any(v => !double.IsFinite(v)))
+            throw new ArgumentException($"values {string.Join(", ", arm.Values)} include one that is not a finite number (a measure not taken for this arm, or a target never reached: use the budget it was given, and say so).", name);
+    }
+
+    /// <summary>The rule itself: measurable when the difference exceeds the two-sided 5% critical value times its standard error.</summary>
+    static Verdict Decide(double difference, double standardError, int degrees, bool higherIsBetter, string better, string worse)
+    {
         double critical = StudentT975(degrees);
         bool measurable = difference != 0 && Math.Abs(difference) > critical * standardError;
         string word = !measurable ? Verdict.NoDifference : (difference > 0) == higherIsBetter ? better : worse;
