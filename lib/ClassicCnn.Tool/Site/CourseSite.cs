@@ -33,7 +33,7 @@ public static class CourseSite
             {
                 string copy = Path.Combine(executed, Path.GetFileName(source));
                 if (File.Exists(copy)) found.Add(copy);
-                else log($"{copy} is missing, so the site has no page for {Path.GetFileName(source)}: run it (dotnet run --project lib/ClassicCnn.Tool -- run {Path.GetFileNameWithoutExtension(source)}).");
+                else log($"{copy} is missing, so the site has no page for {Path.GetFileName(source)}: run it (dotnet run --project lib/ClassicCnn.Tool -- run {Path.GetFileNameWithoutExtension(source)}{(edition == Edition.English ? "" : $" --lang {edition.Language}")}).");
             }
             if (found.Count > 0) editions.Add(new EditionNotebooks(edition, found));
         }
