@@ -25,32 +25,6 @@ public class ModelCountTests
         Assert.Equal(340_908, summary.Connections);
     }
 
-    static Module<Tensor, Tensor> WrittenLeNet(int hidden)
-    {
-        var net = Sequential(
-            ("conv1", Conv2d(1, 6, 5, padding: 2)), ("act1", ReLU()), ("pool1", MaxPool2d(2, 2)),
-            ("conv2", Conv2d(6, 16, 5)), ("act2", ReLU()), ("pool2", MaxPool2d(2, 2)), ("flatten", Flatten()),
-            ("fc1", Linear(400, hidden)), ("act3", ReLU()), ("fc2", Linear(hidden, 84)), ("act4", ReLU()), ("fc3", Linear(84, 10)));
-        Layers.XavierInit(net);
-        return net;
-    }
-
-    [Fact]
-    public void A_network_written_out_is_held_to_the_librarys_count_output_and_initial_weights()
-    {
-        string report = NetworkCheck.AgainstLibrary("LeNet", () => WrittenLeNet(120), () => new LeNet(Activation.ReLU, Pooling.Max), [1, 28, 28]);
-        Assert.Equal("LeNet as written: 61,706 parameters, output [1, 10] for one image, the same initial weights as the library's model.", report);
-        var wider = Assert.Throws<InvalidOperationException>(() => NetworkCheck.AgainstLibrary("LeNet", () => WrittenLeNet(128), () => new LeNet(Activation.ReLU, Pooling.Max), [1, 28, 28]));
-        Assert.Equal("LeNet as written has 65,586 parameters, the library's 61,706.", wider.Message);
-        // Same layers, initialised otherwise: the check notices (and can be told the difference is meant).
-        Func<Module<Tensor, Tensor>> unscaled = () => Sequential(
-            ("conv1", Conv2d(1, 6, 5, padding: 2)), ("act1", ReLU()), ("pool1", MaxPool2d(2, 2)),
-            ("conv2", Conv2d(6, 16, 5)), ("act2", ReLU()), ("pool2", MaxPool2d(2, 2)), ("flatten", Flatten()),
-            ("fc1", Linear(400, 120)), ("act3", ReLU()), ("fc2", Linear(120, 84)), ("act4", ReLU()), ("fc3", Linear(84, 10)));
-        Assert.Contains("not its initial weights", Assert.Throws<InvalidOperationException>(() => NetworkCheck.AgainstLibrary("LeNet", unscaled, () => new LeNet(Activation.ReLU, Pooling.Max), [1, 28, 28])).Message);
-        Assert.EndsWith("other initial weights than the library's model.", NetworkCheck.AgainstLibrary("LeNet", unscaled, () => new LeNet(Activation.ReLU, Pooling.Max), [1, 28, 28], sameWeightsRequired: false));
-    }
-
     [Fact]
     public void LeNet5_with_a_fully_connected_C3_has_16_kernels_of_6_planes_and_still_runs()
     {
@@ -134,5 +108,36 @@ public class ModelCountTests
     public void Vgg_depths_are_the_papers()
     {
         Assert.Equal([11, 11, 13, 16, 16, 19], VggConfigurations.Table.Keys.Select(VggConfigurations.Depth));
+    }
+}
+
+/// <summary>Runs alone: the check seeds libtorch's process-wide generator and builds two networks from it.</summary>
+[Collection(EnvironmentCollection.Name)]
+public class NetworkCheckTests
+{
+    static Module<Tensor, Tensor> WrittenLeNet(int hidden)
+    {
+        var net = Sequential(
+            ("conv1", Conv2d(1, 6, 5, padding: 2)), ("act1", ReLU()), ("pool1", MaxPool2d(2, 2)),
+            ("conv2", Conv2d(6, 16, 5)), ("act2", ReLU()), ("pool2", MaxPool2d(2, 2)), ("flatten", Flatten()),
+            ("fc1", Linear(400, hidden)), ("act3", ReLU()), ("fc2", Linear(hidden, 84)), ("act4", ReLU()), ("fc3", Linear(84, 10)));
+        Layers.XavierInit(net);
+        return net;
+    }
+
+    [Fact]
+    public void A_network_written_out_is_held_to_the_librarys_count_output_and_initial_weights()
+    {
+        string report = NetworkCheck.AgainstLibrary("LeNet", () => WrittenLeNet(120), () => new LeNet(Activation.ReLU, Pooling.Max), [1, 28, 28]);
+        Assert.Equal("LeNet as written: 61,706 parameters, output [1, 10] for one image, the same initial weights as the library's model.", report);
+        var wider = Assert.Throws<InvalidOperationException>(() => NetworkCheck.AgainstLibrary("LeNet", () => WrittenLeNet(128), () => new LeNet(Activation.ReLU, Pooling.Max), [1, 28, 28]));
+        Assert.Equal("LeNet as written has 65,586 parameters, the library's 61,706.", wider.Message);
+        // Same layers, initialised otherwise: the check notices (and can be told the difference is meant).
+        Func<Module<Tensor, Tensor>> unscaled = () => Sequential(
+            ("conv1", Conv2d(1, 6, 5, padding: 2)), ("act1", ReLU()), ("pool1", MaxPool2d(2, 2)),
+            ("conv2", Conv2d(6, 16, 5)), ("act2", ReLU()), ("pool2", MaxPool2d(2, 2)), ("flatten", Flatten()),
+            ("fc1", Linear(400, 120)), ("act3", ReLU()), ("fc2", Linear(120, 84)), ("act4", ReLU()), ("fc3", Linear(84, 10)));
+        Assert.Contains("not its initial weights", Assert.Throws<InvalidOperationException>(() => NetworkCheck.AgainstLibrary("LeNet", unscaled, () => new LeNet(Activation.ReLU, Pooling.Max), [1, 28, 28])).Message);
+        Assert.EndsWith("other initial weights than the library's model.", NetworkCheck.AgainstLibrary("LeNet", unscaled, () => new LeNet(Activation.ReLU, Pooling.Max), [1, 28, 28], sameWeightsRequired: false));
     }
 }
