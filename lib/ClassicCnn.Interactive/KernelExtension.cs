@@ -2,6 +2,7 @@ using System.Reflection;
 using System.Runtime.Loader;
 using ClassicCnn.Notebooks;
 using ClassicCnn.Platform;
+using ClassicCnn.Training;
 using Microsoft.DotNet.Interactive;
 using Microsoft.DotNet.Interactive.Formatting;
 using Plotly.NET;
@@ -29,6 +30,7 @@ public sealed class KernelExtension : IKernelExtension
         Formatter.Register<GenericChart>((chart, writer) => writer.Write(NotebookHtml.Chart(chart)), HtmlFormatter.MimeType);
         Formatter.Register<IHtmlRenderable>((value, writer) => writer.Write(value.ToHtml()), HtmlFormatter.MimeType);
         LiveDisplay.Factory = value => new DisplayHandle(value.Display());
+        TrainingProgress.InNotebook = () => new NotebookProgress();
         return Task.CompletedTask;
     }
 

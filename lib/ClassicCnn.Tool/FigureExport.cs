@@ -1,3 +1,4 @@
+using ClassicCnn.Platform;
 using System.Text.RegularExpressions;
 
 namespace ClassicCnn.Tool;
@@ -8,13 +9,12 @@ namespace ClassicCnn.Tool;
 /// </summary>
 public static partial class FigureExport
 {
-    public const string ChromiumVariable = "CLASSICCNN_CHROMIUM";
     /// <summary>The class of the library's image grids (ClassicCnn.Plots.ImageGrid), which are figures too.</summary>
     const string ImageGridMarker = "classiccnn-image-grid";
 
     public static string? FindChromium()
     {
-        if (Environment.GetEnvironmentVariable(ChromiumVariable) is { Length: > 0 } configured) return configured;
+        if (Environment.GetEnvironmentVariable(EnvironmentVariables.Chromium) is { Length: > 0 } configured) return configured;
         string[] names = OperatingSystem.IsWindows() ? ["chrome.exe", "msedge.exe"] : ["chromium", "chromium-browser", "google-chrome", "google-chrome-stable"];
         var folders = (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries);
         return folders.SelectMany(f => names.Select(n => Path.Combine(f, n))).FirstOrDefault(File.Exists);
@@ -53,7 +53,7 @@ public static partial class FigureExport
     {
         string? chromium = FindChromium();
         if (chromium is null)
-            log($"No Chromium or Chrome found, so the figures are written as HTML only. For PNGs install it (Debian/Ubuntu: sudo apt-get install chromium) or set {ChromiumVariable} to its path.");
+            log($"No Chromium or Chrome found, so the figures are written as HTML only. For PNGs install it (Debian/Ubuntu: sudo apt-get install chromium) or set {EnvironmentVariables.Chromium} to its path.");
         if (!Directory.Exists(executedFolder))
             throw new DirectoryNotFoundException($"{executedFolder} does not exist: run the notebooks first (dotnet run --project lib/ClassicCnn.Tool -- run).");
         Directory.CreateDirectory(outputFolder);

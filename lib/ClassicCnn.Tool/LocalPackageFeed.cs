@@ -1,3 +1,4 @@
+using ClassicCnn.Platform;
 using System.Text.RegularExpressions;
 using System.Xml.Linq;
 
@@ -97,7 +98,7 @@ public sealed partial class LocalPackageFeed(Repository repository)
             hash.AppendData(System.Text.Encoding.UTF8.GetBytes(Path.GetRelativePath(repository.Root, file).Replace('\\', '/') + "\n"));
             hash.AppendData(File.ReadAllBytes(file));
         }
-        hash.AppendData(System.Text.Encoding.UTF8.GetBytes("backend=" + (Environment.GetEnvironmentVariable("CLASSICCNN_BACKEND") ?? "cpu")));
+        hash.AppendData(System.Text.Encoding.UTF8.GetBytes("backend=" + (Environment.GetEnvironmentVariable(EnvironmentVariables.Backend) ?? "cpu")));
         return Convert.ToHexStringLower(hash.GetHashAndReset());
     }
 

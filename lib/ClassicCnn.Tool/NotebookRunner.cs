@@ -1,3 +1,5 @@
+using ClassicCnn.Platform;
+
 namespace ClassicCnn.Tool;
 
 public sealed record NotebookResult(string Name, string SourcePath, string OutputPath, string LogPath, TimeSpan Duration, IReadOnlyList<string> Failures)
@@ -31,7 +33,7 @@ public sealed class NotebookRunner(Repository repository)
         var child = ChildProcess.Run("dotnet",
             ["tool", "run", "dotnet-repl", "--", "--run", notebookPath, "--exit-after-run", "--output-path", outputPath],
             workingDirectory: workingDirectory ?? Path.GetDirectoryName(notebookPath)!, timeout: Timeout, logPath: logPath,
-            environment: new Dictionary<string, string>(environment ?? new Dictionary<string, string>()) { ["NO_COLOR"] = "1", ["CLASSICCNN_HEADLESS"] = "1" });
+            environment: new Dictionary<string, string>(environment ?? new Dictionary<string, string>()) { ["NO_COLOR"] = "1", [EnvironmentVariables.Headless] = "1" });
 
         var failures = new List<string>();
         if (child.TimedOut)

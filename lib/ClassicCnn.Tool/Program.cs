@@ -1,3 +1,4 @@
+using ClassicCnn.Platform;
 using ClassicCnn.Tool;
 using ClassicCnn.Tool.Site;
 
@@ -160,7 +161,7 @@ static class Cli
         string defaultOutput = Path.Combine(repository.ExecutedNotebooks, edition.Folder);
         output ??= defaultOutput;
         // The kernels draw the library's own titles in the edition's language.
-        var environment = new Dictionary<string, string> { [ClassicCnn.Notebooks.DisplayLanguage.Variable] = edition.Language };
+        var environment = new Dictionary<string, string> { [ClassicCnn.Platform.EnvironmentVariables.Language] = edition.Language };
         if (notebooks.Count == 0) return Help(2, $"no notebooks in {Path.Combine(repository.Notebooks, edition.Folder)}.");
         if (names.Count > 0)
         {

@@ -27,7 +27,7 @@ public sealed class Setup(Repository repository, Action<string> log)
             : $"NuGet source '{LocalPackageFeed.SourceName}' already points at {repository.Feed}");
         foreach (var cleared in KernelPackageCache.ClearStale(LocalPackageFeed.PackageId))
             log($"cleared the kernels' cached restore {cleared}");
-        bool full = Environment.GetEnvironmentVariable("CLASSICCNN_PROFILE")?.Trim().ToLowerInvariant() == "full";
+        bool full = Environment.GetEnvironmentVariable(EnvironmentVariables.Profile)?.Trim().ToLowerInvariant() == "full";
         foreach (var dataset in full ? [.. Datasets.All, Datasets.MnistFull] : Datasets.All)
             log(DatasetDownloader.Ensure(dataset, progress: log));
         log($"notebooks will load {LocalPackageFeed.PackageId} {version} (they reference \"{LocalPackageFeed.FloatingReference}\")");

@@ -9,7 +9,7 @@ namespace ClassicCnn.Benchmarks;
 /// <summary>One model as the benchmark runs it: how to build it, its input, and whether it is only timed for inference.</summary>
 public sealed record BenchmarkModel(string Name, Func<int, Module<Tensor, Tensor>> Build, int Channels, int NativeSize, bool Resizable, bool InferenceOnly, Preprocessing Preprocessing)
 {
-    /// <summary>The models of issue 6, by the names the PyTorch script uses too.</summary>
+    /// <summary>The models the benchmark compares, by the names the PyTorch script uses too.</summary>
     public static IReadOnlyList<BenchmarkModel> All { get; } =
     [
         new("lenet5", _ => new LeNet5(), 1, 32, false, false, Preprocessing.LeNet5),

@@ -9,7 +9,7 @@ using ClassicCnn.Platform;
 using TorchSharp;
 using static TorchSharp.torch;
 
-// The benchmark of issue 6: TorchSharp beside PyTorch on the same machine. See README, "Performance".
+// TorchSharp beside PyTorch on the same machine, same models, batch and threads. See docs/performance.md.
 // Every launch of either side is a fresh process (this program re-runs itself with --worker), so the launches
 // measure what a learner's process sees, and peak RSS belongs to one model.
 var options = BenchmarkOptions.Parse(args);
@@ -27,14 +27,14 @@ if (options.Worker is { } workerModel)
         using var served = spec.Load(workerBatch, workerSize, device);
         Console.WriteLine($"ready {LoadedBlas.Describe()}");
         while (Console.ReadLine() == "step")
-            Console.WriteLine(Probes.TrainingStepSeconds(served.Model, served.Images, served.Labels, 1, 0).ToString("R", CultureInfo.InvariantCulture));
+            Console.WriteLine(Timing.TrainingStepSeconds(served.Model, served.Images, served.Labels, 1, 0).ToString("R", CultureInfo.InvariantCulture));
         return 0;
     }
     if (options.Profile)
     {
         using var profiled = spec.Load(workerBatch, workerSize, device);
-        var layers = Probes.LayerForwardSeconds(profiled.Model, profiled.Images, Math.Max(10, options.Steps)).Select(l => new object[] { l.Kind, l.Seconds });
-        var phases = spec.InferenceOnly ? [] : Probes.TrainingStepPhases(profiled.Model, profiled.Images, profiled.Labels, options.Steps, options.Warmup, options.MinimumSeconds).Select(p => new object[] { p.Phase, p.Seconds });
+        var layers = Timing.LayerForwardSeconds(profiled.Model, profiled.Images, Math.Max(10, options.Steps)).Select(l => new object[] { l.Kind, l.Seconds });
+        var phases = spec.InferenceOnly ? [] : Timing.TrainingStepPhases(profiled.Model, profiled.Images, profiled.Labels, options.Steps, options.Warmup, options.MinimumSeconds).Select(p => new object[] { p.Phase, p.Seconds });
         Console.WriteLine(JsonSerializer.Serialize(new { layers, phases }));
     }
     else
@@ -238,13 +238,13 @@ namespace ClassicCnn.Benchmarks
         public static string Watch(BenchmarkModel spec, int batch, int size, Device device, double seconds)
         {
             using var work = spec.Load(batch, size, device);
-            Probes.TrainingStepSeconds(work.Model, work.Images, work.Labels, 3, 0); // warm-up
+            Timing.TrainingStepSeconds(work.Model, work.Images, work.Labels, 3, 0); // warm-up
             Console.WriteLine($"{spec.Name}, batch {batch}, {size}x{size}, {device}: a training step and 0.5 s of 512x512 products in turn");
             var (steps, products) = (new List<double>(), new List<double>());
             var clock = Stopwatch.StartNew();
             while (clock.Elapsed.TotalSeconds < seconds)
             {
-                steps.Add(Probes.TrainingStepSeconds(work.Model, work.Images, work.Labels, 1, 0) * 1000);
+                steps.Add(Timing.TrainingStepSeconds(work.Model, work.Images, work.Labels, 1, 0) * 1000);
                 products.Add(ProductGflops(device));
                 Console.WriteLine($"{clock.Elapsed.TotalSeconds,6:0} s  step {steps[^1],8:0.0} ms  fixed work {products[^1],6:0.0} GFLOP/s");
             }
@@ -260,7 +260,7 @@ namespace ClassicCnn.Benchmarks
             using var b = randn(n, n, device: device);
             int products = 0;
             var clock = Stopwatch.StartNew();
-            while (clock.Elapsed.TotalSeconds < seconds) { using var c = a.matmul(b); Probes.Synchronize(c); products++; }
+            while (clock.Elapsed.TotalSeconds < seconds) { using var c = a.matmul(b); Timing.Synchronize(c); products++; }
             return 2.0 * n * n * n * products / clock.Elapsed.TotalSeconds / 1e9;
         }
 
@@ -286,7 +286,7 @@ namespace ClassicCnn.Benchmarks
             if (!spec.InferenceOnly)
             {
                 var cpu = CpuUse.Start();
-                train = batch / Probes.TrainingStepSeconds(model, images, labels, options.Steps, options.Warmup, options.MinimumSeconds);
+                train = batch / Timing.TrainingStepSeconds(model, images, labels, options.Steps, options.Warmup, options.MinimumSeconds);
                 trainingCpu = cpu();
                 growth = RssGrowth(model, images, labels, options);
             }
@@ -310,7 +310,7 @@ namespace ClassicCnn.Benchmarks
                 long high = 0;
                 for (int step = 0; step < options.StepsPerMemoryEpoch; step++)
                 {
-                    Probes.TrainingStepSeconds(model, images, labels, 1, 0);
+                    Timing.TrainingStepSeconds(model, images, labels, 1, 0);
                     GC.Collect();
                     high = Math.Max(high, CurrentRss());
                 }
@@ -331,7 +331,7 @@ namespace ClassicCnn.Benchmarks
             foreach (var (x, y) in loader.Epoch(0, train: true)) { x.Dispose(); y.Dispose(); } // warm-up
             var clock = Stopwatch.StartNew();
             int batches = 0;
-            foreach (var (x, y) in loader.Epoch(1, train: true)) { Probes.Synchronize(x); x.Dispose(); y.Dispose(); batches++; }
+            foreach (var (x, y) in loader.Epoch(1, train: true)) { Timing.Synchronize(x); x.Dispose(); y.Dispose(); batches++; }
             return batches / clock.Elapsed.TotalSeconds;
         }
 
@@ -369,7 +369,7 @@ namespace ClassicCnn.Benchmarks
     /// <summary>Both sides' measurements of one model, medians over the launches.</summary>
     public sealed record ModelResult(string Model, int Batch, int Size, List<Measurement> TorchSharp, List<Measurement> PyTorch)
     {
-        static double Median(IEnumerable<double> values) => Probes.Median(values.Where(double.IsFinite).ToList());
+        static double Median(IEnumerable<double> values) => Timing.Median(values.Where(double.IsFinite).ToList());
         public double Train => Median(TorchSharp.Select(m => m.TrainImagesPerSecond));
         public double Inference => Median(TorchSharp.Select(m => m.InferenceImagesPerSecond));
         public double Pipeline => Median(TorchSharp.Select(m => m.PipelineBatchesPerSecond));

@@ -297,10 +297,10 @@ public static class PairedSteps
             double firstSeconds = first.StepAlone(second), secondSeconds = second.StepAlone(first);
             pairs.Add(oursFirst ? (firstSeconds, secondSeconds) : (secondSeconds, firstSeconds));
         }
-        static double RatioOf(IEnumerable<(double Ours, double Theirs)> p) => ClassicCnn.Inspection.Probes.Median(p.Select(x => x.Theirs / x.Ours).ToList());
+        static double RatioOf(IEnumerable<(double Ours, double Theirs)> p) => ClassicCnn.Inspection.Timing.Median(p.Select(x => x.Theirs / x.Ours).ToList());
         int third = pairs.Count / 3;
-        return new Result(model, pairs.Count, 1000 * ClassicCnn.Inspection.Probes.Median(pairs.Select(p => p.Ours).ToList()),
-            1000 * ClassicCnn.Inspection.Probes.Median(pairs.Select(p => p.Theirs).ToList()), RatioOf(pairs),
+        return new Result(model, pairs.Count, 1000 * ClassicCnn.Inspection.Timing.Median(pairs.Select(p => p.Ours).ToList()),
+            1000 * ClassicCnn.Inspection.Timing.Median(pairs.Select(p => p.Theirs).ToList()), RatioOf(pairs),
             [RatioOf(pairs.Take(third)), RatioOf(pairs.Skip(third).Take(third)), RatioOf(pairs.Skip(2 * third))], a.Blas, b.Blas);
     }
 

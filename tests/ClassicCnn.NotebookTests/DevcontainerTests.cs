@@ -1,3 +1,4 @@
+using ClassicCnn.Platform;
 using System.Text.Json;
 using ClassicCnn.Tool;
 
@@ -70,7 +71,7 @@ public class DevcontainerTests(SeriesFixture series)
     public void The_chinese_configuration_draws_in_chinese_and_opens_the_chinese_edition()
     {
         var chinese = Load(".devcontainer/zh-CN/devcontainer.json");
-        Assert.Equal("zh-CN", chinese.GetProperty("containerEnv").GetProperty(ClassicCnn.Notebooks.DisplayLanguage.Variable).GetString());
+        Assert.Equal("zh-CN", chinese.GetProperty("containerEnv").GetProperty(ClassicCnn.Platform.EnvironmentVariables.Language).GetString());
         string opened = chinese.GetProperty("customizations").GetProperty("codespaces").GetProperty("openFiles")[0].GetString()!;
         Assert.Equal("notebooks/zh-CN/00-setup.ipynb", opened);
         Assert.True(File.Exists(Path.Combine(series.Repository.Root, opened)), $"{opened} does not exist");

@@ -1,3 +1,4 @@
+using ClassicCnn.Platform;
 using ClassicCnn.Tool;
 
 namespace ClassicCnn.NotebookTests;
@@ -32,7 +33,7 @@ public class FileAppTests(SeriesFixture series)
         if (Directory.Exists(output)) Directory.Delete(output, recursive: true);
 
         var result = ChildProcess.Run("dotnet", ["run", app], series.Repository.Notebooks, TimeSpan.FromMinutes(15), Path.Combine(folder, notebook + ".log"),
-            new Dictionary<string, string> { ["CLASSICCNN_APP_OUTPUT"] = output });
+            new Dictionary<string, string> { [EnvironmentVariables.AppOutput] = output });
         Assert.True(result.ExitCode == 0, ChildProcess.Tail(result.Output, 40));
         Assert.Contains(expectedText, result.Output);
         Assert.Contains($"#:package ClassicCnn@{series.PackedVersion}", File.ReadAllText(app)); // the package just packed, never a cached older one

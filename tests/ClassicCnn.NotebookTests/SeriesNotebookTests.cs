@@ -1,3 +1,4 @@
+using ClassicCnn.Platform;
 using ClassicCnn.Data;
 using ClassicCnn.Tool;
 
@@ -68,7 +69,7 @@ public class SeriesNotebookTests(SeriesFixture series)
         // Downloads go to a mirror that refuses every connection, so the test means the same with or without internet.
         var result = series.Runner.Run(copy, temp.File("executed"), environment: new Dictionary<string, string>
         {
-            ["CLASSICCNN_DATA"] = empty, [DatasetDownloader.MirrorVariable] = "http://127.0.0.1:9/",
+            [EnvironmentVariables.Data] = empty, [EnvironmentVariables.DataMirror] = "http://127.0.0.1:9/",
         });
 
         Assert.False(result.Passed);
@@ -80,7 +81,7 @@ public class SeriesNotebookTests(SeriesFixture series)
         Assert.Contains("train-images-idx3-ubyte.gz", message);
         Assert.Contains("set CLASSICCNN_DATA to a folder holding mnist/", message);
         Assert.Contains($"The download into {Path.Combine(empty, "mnist")} failed too", message);
-        Assert.Empty(Directory.EnumerateFileSystemEntries(empty, "*", SearchOption.AllDirectories).Where(File.Exists));
+        Assert.DoesNotContain(Directory.EnumerateFileSystemEntries(empty, "*", SearchOption.AllDirectories), File.Exists);
     }
 
     [Fact]
@@ -100,9 +101,9 @@ public class SeriesNotebookTests(SeriesFixture series)
         var run = ChildProcess.Run("dotnet", ["exec", Path.Combine(AppContext.BaseDirectory, "classiccnn.dll"), "run", "00-setup", "--output", temp.File("executed")],
             series.Repository.Root, TimeSpan.FromMinutes(10), environment: new Dictionary<string, string>
             {
-                [DatasetLocator.DataVariable] = data,
-                [DatasetLocator.SystemDataVariable] = temp.File("no-system-datasets"),
-                [DatasetDownloader.MirrorVariable] = host.Prefix,
+                [EnvironmentVariables.Data] = data,
+                [EnvironmentVariables.SystemData] = temp.File("no-system-datasets"),
+                [EnvironmentVariables.DataMirror] = host.Prefix,
             });
 
         Assert.True(run.ExitCode == 0, $"the main command failed:\n{ChildProcess.Tail(run.Output, 40)}");
@@ -123,7 +124,7 @@ public class SeriesNotebookTests(SeriesFixture series)
     {
         // The twin test proves the code is the English code; running two notebooks shows the Chinese rendering.
         string folder = Path.Combine(series.Repository.ExecutedNotebooks, ClassicCnn.Tool.Site.Edition.Chinese.Folder);
-        var environment = new Dictionary<string, string> { [ClassicCnn.Notebooks.DisplayLanguage.Variable] = "zh-CN" };
+        var environment = new Dictionary<string, string> { [ClassicCnn.Platform.EnvironmentVariables.Language] = "zh-CN" };
         var texts = new List<string>();
         foreach (var name in new[] { "00-setup.ipynb", "01-lenet5.ipynb" })
         {

@@ -1,3 +1,4 @@
+using ClassicCnn.Platform;
 using System.IO.Compression;
 using System.Net;
 using System.Security.Cryptography;
@@ -29,13 +30,13 @@ public class DatasetLocatorTests
         Fill(given);
         Fill(Path.Combine(variableRoot, "mnist"));
         Fill(Path.Combine(repo, "data", "mnist"));
-        string? saved = Environment.GetEnvironmentVariable(DatasetLocator.DataVariable);
+        string? saved = Environment.GetEnvironmentVariable(EnvironmentVariables.Data);
         try
         {
-            Environment.SetEnvironmentVariable(DatasetLocator.DataVariable, variableRoot);
+            Environment.SetEnvironmentVariable(EnvironmentVariables.Data, variableRoot);
             Assert.Equal("the folder given", DatasetLocator.Find(Datasets.Mnist, given, repo)!.FoundBy);
-            Assert.StartsWith(DatasetLocator.DataVariable, DatasetLocator.Find(Datasets.Mnist, null, repo)!.FoundBy);
-            Environment.SetEnvironmentVariable(DatasetLocator.DataVariable, null);
+            Assert.StartsWith(EnvironmentVariables.Data, DatasetLocator.Find(Datasets.Mnist, null, repo)!.FoundBy);
+            Environment.SetEnvironmentVariable(EnvironmentVariables.Data, null);
             Assert.Equal(Path.Combine(repo, "data", "mnist"), DatasetLocator.Find(Datasets.Mnist, null, repo)!.Folder);
             Directory.Delete(Path.Combine(repo, "data"), recursive: true);
             Assert.Null(DatasetLocator.Find(Datasets.Mnist, temp.File("empty"), repo));
@@ -50,7 +51,7 @@ public class DatasetLocatorTests
         }
         finally
         {
-            Environment.SetEnvironmentVariable(DatasetLocator.DataVariable, saved);
+            Environment.SetEnvironmentVariable(EnvironmentVariables.Data, saved);
         }
     }
 
@@ -59,10 +60,10 @@ public class DatasetLocatorTests
     {
         using var temp = new TempFolder();
         Fill(temp.File(Path.Combine("system", "mnist")));
-        string? saved = Environment.GetEnvironmentVariable(DatasetLocator.SystemDataVariable);
+        string? saved = Environment.GetEnvironmentVariable(EnvironmentVariables.SystemData);
         try
         {
-            Environment.SetEnvironmentVariable(DatasetLocator.SystemDataVariable, temp.File("system"));
+            Environment.SetEnvironmentVariable(EnvironmentVariables.SystemData, temp.File("system"));
             var found = DatasetLocator.Find(Datasets.Mnist, temp.File("empty"), temp.File("no-repo"));
             Assert.Equal(temp.File(Path.Combine("system", "mnist")), found?.Folder);
             Assert.StartsWith("the system dataset folder", found?.FoundBy);
@@ -70,7 +71,7 @@ public class DatasetLocatorTests
         }
         finally
         {
-            Environment.SetEnvironmentVariable(DatasetLocator.SystemDataVariable, saved);
+            Environment.SetEnvironmentVariable(EnvironmentVariables.SystemData, saved);
         }
     }
 
@@ -81,6 +82,22 @@ public class DatasetLocatorTests
         var found = DatasetLocator.Locate(Datasets.FashionMnist);
         foreach (var name in DatasetInfo.FileNames.Where(n => found.FileOf(n).EndsWith(".gz")))
             Assert.Equal(Datasets.FashionMnist.Md5[name], DatasetDownloader.ContentMd5(found.FileOf(name)));
+    }
+
+    [Theory]
+    [InlineData("Fashion-MNIST", 0.00005)] // the whole training set: the recorded figures are its own, rounded
+    [InlineData("MNIST", 0.003)]           // the bundled 7,996-digit sample: close to the whole set's 0.1307 and 0.3081
+    public void The_recorded_pixel_statistics_are_those_of_the_training_images(string name, double tolerance)
+    {
+        var info = name == "MNIST" ? Datasets.Mnist : Datasets.FashionMnist;
+        var location = DatasetLocator.Locate(info);
+        var pixels = Idx.Read(location.FileOf(DatasetInfo.TrainImages), expectedDimensions: 3).Data;
+        // Plain float64 sums over the bytes, independent of libtorch.
+        double sum = 0, squares = 0;
+        foreach (byte b in pixels) { double v = b / 255.0; sum += v; squares += v * v; }
+        double mean = sum / pixels.Length, std = Math.Sqrt(squares / pixels.Length - mean * mean);
+        Assert.InRange(mean, info.PixelStatistics.Mean - tolerance, info.PixelStatistics.Mean + tolerance);
+        Assert.InRange(std, info.PixelStatistics.Std - tolerance, info.PixelStatistics.Std + tolerance);
     }
 
     [Fact]
@@ -235,8 +252,8 @@ public sealed class DownloadTests : IDisposable
     public void The_set_up_step_fills_the_data_folder_the_lookup_uses_and_offline_says_what_is_missing()
     {
         using var temp = new TempFolder();
-        string? saved = Environment.GetEnvironmentVariable(DatasetLocator.DataVariable);
-        Environment.SetEnvironmentVariable(DatasetLocator.DataVariable, temp.Path);
+        string? saved = Environment.GetEnvironmentVariable(EnvironmentVariables.Data);
+        Environment.SetEnvironmentVariable(EnvironmentVariables.Data, temp.Path);
         try
         {
             Assert.Null(DatasetLocator.Find(Fixture));
@@ -247,8 +264,8 @@ public sealed class DownloadTests : IDisposable
             Assert.Contains(lines, l => l.Contains("100% of"));
             var found = DatasetLocator.Find(Fixture);
             Assert.Equal(folder, found?.Folder);
-            Assert.Equal($"{DatasetLocator.DataVariable}={temp.Path}", found?.FoundBy);
-            Assert.Equal($"MNIST: found in {folder} ({DatasetLocator.DataVariable}={temp.Path})", DatasetDownloader.Ensure(Fixture));
+            Assert.Equal($"{EnvironmentVariables.Data}={temp.Path}", found?.FoundBy);
+            Assert.Equal($"MNIST: found in {folder} ({EnvironmentVariables.Data}={temp.Path})", DatasetDownloader.Ensure(Fixture));
 
             var offline = Fixture with { FolderName = "offline-fixture", DownloadBase = "http://127.0.0.1:9/" };
             string missing = DatasetDownloader.Ensure(offline, progress: _ => { });
@@ -258,19 +275,19 @@ public sealed class DownloadTests : IDisposable
         }
         finally
         {
-            Environment.SetEnvironmentVariable(DatasetLocator.DataVariable, saved);
+            Environment.SetEnvironmentVariable(EnvironmentVariables.Data, saved);
         }
     }
 
     [Fact]
     public void A_mirror_serves_every_dataset_from_its_folder_name()
     {
-        string? saved = Environment.GetEnvironmentVariable(DatasetDownloader.MirrorVariable);
+        string? saved = Environment.GetEnvironmentVariable(EnvironmentVariables.DataMirror);
         try
         {
-            Environment.SetEnvironmentVariable(DatasetDownloader.MirrorVariable, null);
+            Environment.SetEnvironmentVariable(EnvironmentVariables.DataMirror, null);
             Assert.Equal(new Uri(Datasets.FashionMnist.DownloadBase), DatasetDownloader.Source(Datasets.FashionMnist));
-            Environment.SetEnvironmentVariable(DatasetDownloader.MirrorVariable, prefix.TrimEnd('/'));
+            Environment.SetEnvironmentVariable(EnvironmentVariables.DataMirror, prefix.TrimEnd('/'));
             Assert.Equal(new Uri(prefix + "download-fixture/"), DatasetDownloader.Source(Fixture));
             Assert.Equal(new Uri(prefix + "mnist-full/"), DatasetDownloader.Source(Datasets.MnistFull));
             using var temp = new TempFolder();
@@ -281,7 +298,7 @@ public sealed class DownloadTests : IDisposable
         }
         finally
         {
-            Environment.SetEnvironmentVariable(DatasetDownloader.MirrorVariable, saved);
+            Environment.SetEnvironmentVariable(EnvironmentVariables.DataMirror, saved);
         }
     }
 

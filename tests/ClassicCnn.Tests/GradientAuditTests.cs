@@ -90,7 +90,7 @@ public class GradientAuditTests
         else
             Assert.True(worstBelowC5 <= ModelTolerance,
                 $"The check found nothing, yet unguarded LeNet-5 differs from float64 by {worstBelowC5:E1} below C5: the check misses a faulty case.");
-        Assert.True(ConvolutionGuard.Check.Routed == ConvolutionGuard.Check.Faulty || Environment.GetEnvironmentVariable(ConvolutionGuard.Variable) is { Length: > 0 },
+        Assert.True(ConvolutionGuard.Check.Routed == ConvolutionGuard.Check.Faulty || Environment.GetEnvironmentVariable(EnvironmentVariables.ConvolutionRoute) is { Length: > 0 },
             ConvolutionGuard.Check.Summary);
     }
 
@@ -151,7 +151,7 @@ public class GradientAuditTests
         Assert.Equal("on", ConvolutionGuard.ParseMode(" ON "));
         Assert.Equal("off", ConvolutionGuard.ParseMode("off"));
         var e = Assert.Throws<ArgumentException>(() => ConvolutionGuard.ParseMode("sometimes"));
-        Assert.Contains(ConvolutionGuard.Variable, e.Message);
+        Assert.Contains(EnvironmentVariables.ConvolutionRoute, e.Message);
         Assert.Contains("auto, on or off", e.Message);
     }
 }

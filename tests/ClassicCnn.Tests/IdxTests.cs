@@ -1,3 +1,4 @@
+using ClassicCnn.Platform;
 using ClassicCnn.Data;
 
 namespace ClassicCnn.Tests;
@@ -153,7 +154,7 @@ public class IdxTests
     [Fact]
     public void The_bundled_mnist_sample_is_real_idx_with_the_documented_split_and_checksums()
     {
-        string root = DatasetLocator.FindRepositoryRoot()!;
+        string root = ProjectFolders.RepositoryRoot()!;
         string folder = Path.Combine(root, "data", "mnist");
         var images = Idx.Read(Path.Combine(folder, DatasetInfo.TrainImages + ".gz"), 3);
         var labels = Idx.Read(Path.Combine(folder, DatasetInfo.TrainLabels + ".gz"), 1);

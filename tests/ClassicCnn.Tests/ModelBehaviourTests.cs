@@ -131,10 +131,24 @@ public class ModelBehaviourTests
     }
 
     [Fact]
+    public void Vgg_options_change_the_network_as_described()
+    {
+        using var vgg = Vgg.Create("A", new VggOptions { InputChannels = 1, Classes = 7, InputSize = 64, AdaptivePool = false, HiddenUnits = 32, Dropout = 0.3, WidthDivisor = 8 });
+        var modules = vgg.named_modules().Select(m => m.module).ToList();
+        Assert.Equal([0.3, 0.3], modules.OfType<TorchSharp.Modules.Dropout>().Select(d => d.p));
+        Assert.Equal([8L, 16, 32, 32, 64, 64, 64, 64], modules.OfType<TorchSharp.Modules.Conv2d>().Select(c => c.weight!.shape[0]));
+        Assert.Equal([64L * 2 * 2, 32, 32], modules.OfType<TorchSharp.Modules.Linear>().Select(l => l.in_features));
+        Assert.DoesNotContain(modules, m => m is TorchSharp.Modules.AdaptiveAvgPool2d);
+        using var output = vgg.call(randn(2, 1, 64, 64));
+        Assert.Equal([2L, 7], output.shape);
+    }
+
+    [Fact]
     public void Alexnet_experiment_options_change_the_network_as_described()
     {
         using var plain = AlexNet.D2l();
-        using var lrn = AlexNet.D2l(new AlexNetOptions { InputChannels = 1, Classes = 10, LocalResponseNorm = true });
+        using var lrn = AlexNet.D2l(new AlexNetOptions { LocalResponseNorm = true }); // still d2l's grey input and ten classes
+        Assert.Equal((1, 10, 224), (lrn.InputChannels, lrn.Classes, lrn.InputSize));
         Assert.Equal(ModelCountTests.Trainable(plain), ModelCountTests.Trainable(lrn));
         Assert.Equal(2, lrn.named_modules().Count(m => m.module is GroupedLocalResponseNorm));
         Assert.DoesNotContain(plain.named_modules(), m => m.module is GroupedLocalResponseNorm);
@@ -145,6 +159,7 @@ public class ModelBehaviourTests
         using var output = small.call(randn(2, 1, 96, 96));
         Assert.Equal([2L, 10], output.shape);
         Assert.Equal(7, small.named_modules().Count(m => m.module is TorchSharp.Modules.Tanh)); // five convolutions, two hidden layers
+        Assert.Equal([0.2, 0.2], small.named_modules().Select(m => m.module).OfType<TorchSharp.Modules.Dropout>().Select(d => d.p));
     }
 
     [Theory]
@@ -168,7 +183,7 @@ public class ModelBehaviourTests
         var summary = ModelSummary.Of(model, [1, 28, 28]);
         string html = summary.ToHtml();
         Assert.Contains("<th>layer</th>", html);
-        Assert.Contains("<td>layers.conv1</td><td>Conv2d 5x5</td><td>6x28x28</td><td>156</td>", html);
+        Assert.Contains("<td>conv1</td><td>Conv2d 5x5</td><td>6x28x28</td><td>156</td>", html);
         Assert.Contains("61,706", html);
         var lines = summary.ToString().Split(Environment.NewLine);
         Assert.StartsWith("LeNet on a 1x28x28 input: 61,706 trainable parameters", lines[0]);

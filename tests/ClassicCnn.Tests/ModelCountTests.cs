@@ -44,9 +44,9 @@ public class ModelCountTests
         using var model = new LeNet(activation, pooling);
         Assert.Equal(61_706, Trainable(model));
         var summary = ModelSummary.Of(model, [1, 28, 28]);
-        Assert.Equal("6x28x28", summary["layers.conv1"].Shape);
-        Assert.Equal("16x5x5", summary["layers.pool2"].Shape);
-        Assert.Equal("10", summary["layers.fc3"].Shape);
+        Assert.Equal("6x28x28", summary["conv1"].Shape);
+        Assert.Equal("16x5x5", summary["pool2"].Shape);
+        Assert.Equal("10", summary["fc3"].Shape);
     }
 
     [Fact]
@@ -62,14 +62,19 @@ public class ModelCountTests
     {
         using var model = AlexNet.Paper();
         var summary = ModelSummary.Of(model, [3, 227, 227]);
-        Assert.Equal("96x55x55", summary["features.0"].Shape);   // conv1
-        Assert.Equal("96x27x27", summary["features.3"].Shape);   // pool after LRN
-        Assert.Equal("256x27x27", summary["features.4"].Shape);  // conv2
-        Assert.Equal("256x13x13", summary["features.7"].Shape);
-        Assert.Equal("384x13x13", summary["features.8"].Shape);  // conv3
-        Assert.Equal("256x6x6", summary["features.14"].Shape);   // pool5
-        Assert.Equal("1000", summary["classifier.6"].Shape);
+        Assert.Equal(["conv1", "act1", "norm1", "pool1", "conv2", "act2", "norm2", "pool2", "conv3", "act3", "conv4", "act4", "conv5", "act5", "pool5",
+                      "flatten", "fc6", "act6", "drop6", "fc7", "act7", "drop7", "fc8"], summary.Layers.Select(l => l.Name));
+        Assert.Equal("96x55x55", summary["conv1"].Shape);
+        Assert.Equal("96x27x27", summary["pool1"].Shape);
+        Assert.Equal("256x27x27", summary["conv2"].Shape);
+        Assert.Equal("256x13x13", summary["pool2"].Shape);
+        Assert.Equal("384x13x13", summary["conv3"].Shape);
+        Assert.Equal("256x6x6", summary["pool5"].Shape);
+        Assert.Equal("1000", summary["fc8"].Shape);
         Assert.Equal(["Conv2d 11x11 /4", "ReLU", "GroupedLocalResponseNorm", "MaxPool2d", "Conv2d 5x5 groups 2"], summary.Layers.Take(5).Select(l => l.Kind));
+        // fc6 reads 256 maps of 6x6; the groups halve conv2, conv4 and conv5.
+        Assert.Equal([34_944L, 307_456, 885_120, 663_936, 442_624, 37_752_832, 16_781_312, 4_097_000],
+            summary.Layers.Where(l => l.Trainable > 0).Select(l => l.Trainable));
         Assert.Equal(60_965_224, summary.TrainableParameters);
     }
 

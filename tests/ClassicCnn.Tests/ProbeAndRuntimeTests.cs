@@ -11,13 +11,13 @@ public class ProbeAndRuntimeTests
     public void Timing_runs_at_least_the_asked_steps_and_seconds_and_one_slow_step_does_not_move_the_median()
     {
         int calls = 0;
-        double median = Probes.Timed(() => { calls++; Thread.Sleep(calls == 40 ? 300 : 5); }, repeats: 3, warmup: 2, minimumSeconds: 0.3);
+        double median = Timing.Timed(() => { calls++; Thread.Sleep(calls == 40 ? 300 : 5); }, repeats: 3, warmup: 2, minimumSeconds: 0.3);
         // Warm-up lasts 0.1 s (about 18 calls of 5 ms), timing at least 0.3 s more: far more than 2 + 3 calls.
         Assert.InRange(calls, 40, 200);
         Assert.InRange(median, 0.004, 0.05);
 
         calls = 0;
-        Probes.Timed(() => calls++, repeats: 7, warmup: 4);
+        Timing.Timed(() => calls++, repeats: 7, warmup: 4);
         Assert.Equal(11, calls); // without a time floor: exactly warm-up + repeats
     }
 
@@ -28,7 +28,7 @@ public class ProbeAndRuntimeTests
         using var images = torch.randn(8, 1, 28, 28);
         using var labels = torch.randint(0, 10, [8]);
         var before = model.parameters().Select(p => p.detach().clone()).ToList();
-        var phases = Probes.TrainingStepPhases(model, images, labels, repeats: 3, warmup: 1);
+        var phases = Timing.TrainingStepPhases(model, images, labels, repeats: 3, warmup: 1);
         Assert.Equal(["zero_grad", "forward", "backward", "step"], phases.Select(p => p.Phase));
         Assert.All(phases, p => Assert.InRange(p.Seconds, 1e-7, 5));
         // The steps took place: parameters moved (SGD at 1e-6, four steps; the output layer's bias moves most).
@@ -43,7 +43,7 @@ public class ProbeAndRuntimeTests
         if (OperatingSystem.IsLinux())
             Assert.Equal("glibc keeps freed buffers (mmap threshold 32 MiB, trim threshold 256 MiB)", TorchRuntime.Allocator);
         // The tunables string handed to other processes states the same two numbers.
-        Assert.Equal($"glibc.malloc.mmap_threshold={NativeAllocator.MmapThreshold}:glibc.malloc.trim_threshold={NativeAllocator.TrimThreshold}", NativeAllocator.GlibcTunables);
+        Assert.Equal("glibc.malloc.mmap_threshold=33554432:glibc.malloc.trim_threshold=268435456", NativeAllocator.GlibcTunables);
     }
 
     [Fact]

@@ -1,3 +1,4 @@
+using ClassicCnn.Platform;
 using System.IO.Compression;
 using System.Security.Cryptography;
 
@@ -13,23 +14,19 @@ public static class DatasetDownloader
 
     const string Downloaded = "downloaded";
 
-    /// <summary>A server holding every dataset's files under its folder name (a classroom's local copy): http://host/fashion-mnist/...</summary>
-    public const string MirrorVariable = "CLASSICCNN_DATA_MIRROR";
 
     /// <summary>Where the dataset's files are fetched from: the mirror when one is set, else the dataset's own host.</summary>
     public static Uri Source(DatasetInfo dataset) =>
-        Environment.GetEnvironmentVariable(MirrorVariable) is { Length: > 0 } mirror
+        Environment.GetEnvironmentVariable(EnvironmentVariables.DataMirror) is { Length: > 0 } mirror
             ? new Uri(new Uri(mirror.TrimEnd('/') + "/"), dataset.FolderName + "/")
             : new Uri(dataset.DownloadBase);
 
     /// <summary>The folder downloads go to: $CLASSICCNN_DATA/name, else the repository's data/name, else ~/.classiccnn/data/name.</summary>
     public static string DefaultTarget(DatasetInfo dataset)
     {
-        if (Environment.GetEnvironmentVariable(DatasetLocator.DataVariable) is { Length: > 0 } root)
+        if (Environment.GetEnvironmentVariable(EnvironmentVariables.Data) is { Length: > 0 } root)
             return Path.Combine(root, dataset.FolderName);
-        if (DatasetLocator.FindRepositoryRoot() is { } repo)
-            return Path.Combine(repo, "data", dataset.FolderName);
-        return Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".classiccnn", "data", dataset.FolderName);
+        return ProjectFolders.CheckoutOrHome(Path.Combine("data", dataset.FolderName), Path.Combine("data", dataset.FolderName));
     }
 
     public static DatasetLocation LocateOrDownload(DatasetInfo dataset, string? folder = null, HttpClient? client = null, Action<string>? progress = null)

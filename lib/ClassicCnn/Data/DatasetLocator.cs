@@ -1,3 +1,5 @@
+using ClassicCnn.Platform;
+
 namespace ClassicCnn.Data;
 
 /// <summary>A folder that holds all four files of a dataset, and which rule found it.</summary>
@@ -13,14 +15,11 @@ public sealed record DatasetLocation(DatasetInfo Dataset, string Folder, string 
 /// holding mnist/ and fashion-mnist/), the repository's data/ folder, then the operating system's dataset
 /// folder (/usr/share/datasets, where Debian's dataset-fashion-mnist installs).
 /// </summary>
-public static class DatasetLocator
+internal static class DatasetLocator
 {
-    public const string DataVariable = "CLASSICCNN_DATA";
-    /// <summary>Replaces /usr/share/datasets as the system folder (a shared classroom copy; or an empty folder, to act as a machine without Debian's package).</summary>
-    public const string SystemDataVariable = "CLASSICCNN_SYSTEM_DATA";
 
     public static string SystemDataRoot =>
-        Environment.GetEnvironmentVariable(SystemDataVariable) is { Length: > 0 } root ? Path.GetFullPath(root) : "/usr/share/datasets";
+        Environment.GetEnvironmentVariable(EnvironmentVariables.SystemData) is { Length: > 0 } root ? Path.GetFullPath(root) : "/usr/share/datasets";
 
     /// <summary>Every place looked at, in order, with the rule that names it.</summary>
     public static IReadOnlyList<(string Folder, string Rule)> Candidates(DatasetInfo dataset, string? explicitFolder = null, string? repositoryRoot = null)
@@ -28,9 +27,9 @@ public static class DatasetLocator
         var places = new List<(string, string)>();
         if (!string.IsNullOrWhiteSpace(explicitFolder))
             places.Add((Path.GetFullPath(explicitFolder), "the folder given"));
-        if (Environment.GetEnvironmentVariable(DataVariable) is { Length: > 0 } root)
-            places.Add((Path.Combine(Path.GetFullPath(root), dataset.FolderName), $"{DataVariable}={root}"));
-        if ((repositoryRoot ?? FindRepositoryRoot()) is { } repo)
+        if (Environment.GetEnvironmentVariable(EnvironmentVariables.Data) is { Length: > 0 } root)
+            places.Add((Path.Combine(Path.GetFullPath(root), dataset.FolderName), $"{EnvironmentVariables.Data}={root}"));
+        if ((repositoryRoot ?? ProjectFolders.RepositoryRoot()) is { } repo)
             places.Add((Path.Combine(repo, "data", dataset.FolderName), "the repository's data/ folder"));
         places.Add((Path.Combine(SystemDataRoot, dataset.FolderName), dataset.DebianPackage is null ? "the system dataset folder" : $"the system dataset folder (apt package {dataset.DebianPackage})"));
         return places;
@@ -53,19 +52,9 @@ public static class DatasetLocator
         string apt = dataset.DebianPackage is null ? "" : $"\n  - on Debian or Ubuntu: sudo apt-get install {dataset.DebianPackage}";
         return $"{dataset} was not found. Looked in:\n{string.Join('\n', looked)}\nEach place needs the four files {files} (or unzipped). To fill one:" +
                $"\n  - download them from {DatasetDownloader.Source(dataset)} into one of the folders above{apt}" +
-               $"\n  - or set {DataVariable} to a folder holding {dataset.FolderName}/ with the four files.";
+               $"\n  - or set {EnvironmentVariables.Data} to a folder holding {dataset.FolderName}/ with the four files.";
     }
 
     internal static string? Existing(string folder, string name) =>
         new[] { Path.Combine(folder, name + ".gz"), Path.Combine(folder, name) }.FirstOrDefault(File.Exists);
-
-    /// <summary>The checkout this process runs in (a notebook kernel runs in notebooks/), if any.</summary>
-    public static string? FindRepositoryRoot()
-    {
-        foreach (var start in new[] { Environment.CurrentDirectory, AppContext.BaseDirectory })
-            for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
-                if (File.Exists(Path.Combine(dir.FullName, "ClassicCnnNotebooks.sln")))
-                    return dir.FullName;
-        return null;
-    }
 }

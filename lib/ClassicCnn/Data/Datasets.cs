@@ -16,6 +16,9 @@ public sealed record DatasetInfo(string Name, string FolderName, string Download
     public const string TestLabels = "t10k-labels-idx1-ubyte";
     public static readonly IReadOnlyList<string> FileNames = [TrainImages, TrainLabels, TestImages, TestLabels];
 
+    /// <summary>Mean and standard deviation of the training images' pixels scaled to [0, 1], for normalising inputs.</summary>
+    public (double Mean, double Std) PixelStatistics { get; init; }
+
     public override string ToString() => Name;
 }
 
@@ -31,7 +34,7 @@ public static class Datasets
             [DatasetInfo.TestLabels] = "27ae3e4e09519cfbb04c329615203637",
         },
         ["0", "1", "2", "3", "4", "5", "6", "7", "8", "9"],
-        "CC BY-SA 3.0 (Yann LeCun and Corinna Cortes)", DebianPackage: null);
+        "CC BY-SA 3.0 (Yann LeCun and Corinna Cortes)", DebianPackage: null) { PixelStatistics = (0.1307, 0.3081) };
 
     /// <summary>Fashion-MNIST (Xiao, Rasul, Vollgraf 2017), MIT licence; Debian packages it as dataset-fashion-mnist.</summary>
     public static readonly DatasetInfo FashionMnist = new("Fashion-MNIST", "fashion-mnist",
@@ -44,7 +47,7 @@ public static class Datasets
             [DatasetInfo.TestLabels] = "15d484375f8d13e6eb1aabb0c3f46965",
         },
         ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"],
-        "MIT (Zalando Research)", DebianPackage: "dataset-fashion-mnist");
+        "MIT (Zalando Research)", DebianPackage: "dataset-fashion-mnist") { PixelStatistics = (0.2860, 0.3530) };
 
     /// <summary>
     /// The whole MNIST (60,000 + 10,000 digits) for the full profile, kept apart from the 10,000-digit sample that ships

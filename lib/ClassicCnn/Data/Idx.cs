@@ -4,7 +4,7 @@ using System.IO.Compression;
 namespace ClassicCnn.Data;
 
 /// <summary>An IDX array of unsigned bytes: its dimensions and its values in row-major order.</summary>
-public sealed record IdxArray(int[] Dimensions, byte[] Data)
+internal sealed record IdxArray(int[] Dimensions, byte[] Data)
 {
     public int Count => Dimensions[0];
 }
@@ -14,7 +14,7 @@ public sealed record IdxArray(int[] Dimensions, byte[] Data)
 /// each dimension as a big-endian int32, then the values. Files may be gzipped (recognised by their first bytes).
 /// Reading is strict: every problem is reported with the file's name, what is wrong, and what to do.
 /// </summary>
-public static class Idx
+internal static class Idx
 {
     const byte UnsignedByte = 0x08;
     static readonly Dictionary<byte, string> TypeNames = new()

@@ -67,13 +67,6 @@ public sealed class ImageDataset : IDisposable
         return new ImageDataset($"{Name} ({count:N0} of {Count:N0})", Images.index_select(0, order), Labels.index_select(0, order), Classes);
     }
 
-    /// <summary>Examples per class, for a quick look at balance.</summary>
-    public long[] ClassCounts()
-    {
-        using var counts = Labels.bincount(null, Classes.Count).cpu();
-        return counts.data<long>().ToArray();
-    }
-
     public void Dispose()
     {
         Images.Dispose();

@@ -27,9 +27,6 @@ public sealed record Preprocessing
     public static Preprocessing LeNet5 => new() { Pad = 2, Scale = (-0.1, 1.175) };
     public static Preprocessing None => new();
 
-    /// <summary>The output size for inputs of <paramref name="size"/> x <paramref name="size"/>.</summary>
-    public int OutputSize(int size) => Resize ?? size + 2 * Pad;
-
     public Tensor Apply(Tensor images, bool train)
     {
         using var scope = NewDisposeScope();

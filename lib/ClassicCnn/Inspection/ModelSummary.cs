@@ -1,6 +1,7 @@
 using System.Globalization;
 using ClassicCnn.Models;
 using ClassicCnn.Notebooks;
+using ClassicCnn.Training;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 using static TorchSharp.torch.nn;
@@ -61,33 +62,16 @@ public sealed class ModelSummary : IHtmlRenderable
 
         var shapes = new Dictionary<string, (long[] In, long[] Out, long Bytes)>();
         var order = new List<string>();
-        var removers = new List<Action>();
-        foreach (var (moduleName, module) in modules)
-        {
-            if (module is not Module<Tensor, Tensor> hookable || !(reported.Contains(moduleName) || IsLeaf(module))) continue;
-            var remover = hookable.register_forward_hook((_, input, output) =>
-            {
-                shapes[moduleName] = (input.shape, output.shape, output.numel() * output.ElementSize);
-                if (reported.Contains(moduleName)) order.Add(moduleName);
-                return null!; // keep the output as it is
-            });
-            removers.Add(() => remover.remove());
-        }
-
-        bool wasTraining = model.training;
         var device = model.parameters().FirstOrDefault()?.device ?? CPU;
-        try
+        var hooked = modules.Where(m => reported.Contains(m.name) || IsLeaf(m.module));
+        using (new ForwardHooks(hooked, (moduleName, input, output) =>
         {
-            model.eval();
-            using var _ = no_grad();
-            using var scope = NewDisposeScope();
+            shapes[moduleName] = (input.shape, output.shape, output.numel() * output.ElementSize);
+            if (reported.Contains(moduleName)) order.Add(moduleName);
+        }))
+        using (new EvalMode(model))
+        using (NewDisposeScope())
             model.call(zeros([1, .. inputShape], device: device));
-        }
-        finally
-        {
-            removers.ForEach(remove => remove());
-            model.train(wasTraining);
-        }
 
         var byName = modules.ToDictionary(m => m.name, m => m.module);
         var layers = order.Select(n =>

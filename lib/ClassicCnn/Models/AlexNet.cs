@@ -8,12 +8,14 @@ namespace ClassicCnn.Models;
 /// <summary>Which AlexNet: the 2012 paper's, torchvision's one-tower rewrite, or d2l.ai's Fashion-MNIST version.</summary>
 public enum AlexNetLayout { Paper, TorchVision, D2l }
 
-/// <summary>The switches the AlexNet notebook's experiments turn. Defaults depend on the layout (see <see cref="AlexNet"/>).</summary>
+/// <summary>The switches the AlexNet notebook's experiments turn. A null setting takes the layout's own value (see <see cref="AlexNet"/>).</summary>
 public sealed record AlexNetOptions
 {
     public AlexNetLayout Layout { get; init; } = AlexNetLayout.Paper;
-    public int InputChannels { get; init; } = 3;
-    public int Classes { get; init; } = 1000;
+    /// <summary>null: 1 (grey) for d2l's layout, 3 otherwise.</summary>
+    public int? InputChannels { get; init; }
+    /// <summary>null: 10 for d2l's layout, 1000 otherwise.</summary>
+    public int? Classes { get; init; }
     /// <summary>Input height and width; null: 227 for the paper (see <see cref="AlexNet.PaperInputSize"/>), 224 otherwise.</summary>
     public int? InputSize { get; init; }
     /// <summary>LRN after conv1 and conv2; null: on for the paper, off otherwise.</summary>
@@ -22,7 +24,7 @@ public sealed record AlexNetOptions
     public bool OverlappingPooling { get; init; } = true;
     public double Dropout { get; init; } = 0.5;
     public Activation Activation { get; init; } = Activation.ReLU;
-    /// <summary>The paper's two towers (conv2, conv4, conv5 grouped by 2); only the paper layout has them.</summary>
+    /// <summary>The paper's two towers (conv2, conv4, conv5 grouped by 2); null: on for the paper. Only the paper layout has them.</summary>
     public bool? TwoTowers { get; init; }
     public int HiddenUnits { get; init; } = 4096;
 }
@@ -43,17 +45,16 @@ public sealed record AlexNetOptions
 /// The paper says 224x224 inputs, but an 11x11 kernel with stride 4 gives 55x55 maps only from 227x227
 /// ((227 - 11) / 4 + 1 = 55; from 224 it would be 54.25). This class takes 227, which keeps the paper's
 /// kernel, stride and every later size; torchvision instead pads by 2 and d2l by 1 on 224 inputs.
-/// Module names follow torchvision (features.N, classifier.N) so state dictionaries line up.
+/// The paper's and d2l's layers are named conv1..fc8 as in the table; torchvision's keep its names
+/// (features.N, avgpool, classifier.N) so its state dictionaries load.
 /// </summary>
-public sealed class AlexNet : Module<Tensor, Tensor>
+public sealed class AlexNet : ImageClassifier
 {
     public const int PaperInputSize = 227;
 
-    readonly Sequential features, classifier;
-    readonly Module<Tensor, Tensor>? avgpool;
-    readonly int[] widths;
-
     public AlexNetOptions Options { get; }
+    public int InputChannels { get; }
+    public int Classes { get; }
     public int InputSize { get; }
     public bool HasTowers { get; }
     public bool HasLocalResponseNorm { get; }
@@ -61,112 +62,93 @@ public sealed class AlexNet : Module<Tensor, Tensor>
     public static AlexNet Paper(AlexNetOptions? options = null) => new((options ?? new()) with { Layout = AlexNetLayout.Paper });
     public static AlexNet TorchVision(AlexNetOptions? options = null) => new((options ?? new()) with { Layout = AlexNetLayout.TorchVision });
     /// <summary>d2l.ai's AlexNet for Fashion-MNIST: one input channel, ten classes, 224x224: 46,764,746 parameters.</summary>
-    public static AlexNet D2l(AlexNetOptions? options = null) =>
-        new((options ?? new() { InputChannels = 1, Classes = 10 }) with { Layout = AlexNetLayout.D2l });
+    public static AlexNet D2l(AlexNetOptions? options = null) => new((options ?? new()) with { Layout = AlexNetLayout.D2l });
 
-    public AlexNet(AlexNetOptions options) : base(nameof(AlexNet))
+    public AlexNet(AlexNetOptions options)
+        : base(nameof(AlexNet), $"AlexNet ({options.Layout})", ChannelsOf(options), SizeOf(options), SizeOf(options))
     {
         Options = options;
         var layout = options.Layout;
-        InputSize = options.InputSize ?? (layout == AlexNetLayout.Paper ? PaperInputSize : 224);
+        InputChannels = ChannelsOf(options);
+        Classes = options.Classes ?? (layout == AlexNetLayout.D2l ? 10 : 1000);
+        InputSize = SizeOf(options);
         HasTowers = options.TwoTowers ?? layout == AlexNetLayout.Paper;
         HasLocalResponseNorm = options.LocalResponseNorm ?? layout == AlexNetLayout.Paper;
-        Validate(options);
-
-        // (width, kernel, stride, padding) of conv1..conv5.
-        var convs = layout switch
+        if (options.TwoTowers == true && layout != AlexNetLayout.Paper)
+            throw new ArgumentException($"TwoTowers needs Layout = Paper: the {layout} layout has one tower (its widths do not split the paper's way).", nameof(options));
+        CheckOptions(InputChannels, Classes, options.Dropout, nameof(options));
+        if (options.HiddenUnits < 2 || options.HiddenUnits % 2 != 0)
+            throw new ArgumentException($"HiddenUnits is {options.HiddenUnits}; use an even number so the two towers split it.", nameof(options));
+        int conv1Padding = layout switch { AlexNetLayout.TorchVision => 2, AlexNetLayout.D2l => 1, _ => 0 };
+        int mapSize = MapSizeAfterPool5(InputSize, conv1Padding, options.OverlappingPooling);
+        if (mapSize < 1)
         {
-            AlexNetLayout.TorchVision => new[] { (64, 11, 4, 2), (192, 5, 1, 2), (384, 3, 1, 1), (256, 3, 1, 1), (256, 3, 1, 1) },
-            AlexNetLayout.D2l => [(96, 11, 4, 1), (256, 5, 1, 2), (384, 3, 1, 1), (384, 3, 1, 1), (256, 3, 1, 1)],
-            _ => [(96, 11, 4, 0), (256, 5, 1, 2), (384, 3, 1, 1), (384, 3, 1, 1), (256, 3, 1, 1)],
-        };
-        widths = convs.Select(c => c.Item1).ToArray();
-        int[] groups = HasTowers ? [1, 2, 1, 2, 2] : [1, 1, 1, 1, 1];
-        int poolKernel = options.OverlappingPooling ? 3 : 2;
-
-        var layers = new List<(string, Module<Tensor, Tensor>)>();
-        void Add(Module<Tensor, Tensor> m) => layers.Add((layers.Count.ToString(), m));
-        int channels = options.InputChannels, size = InputSize;
-        for (int i = 0; i < 5; i++)
-        {
-            var (width, kernel, stride, padding) = convs[i];
-            Add(Conv2d(channels, width, kernel, stride: stride, padding: padding, groups: groups[i]));
-            Add(Layers.Of(options.Activation));
-            size = Layers.SizeAfter(size, kernel, stride, padding);
-            if (i < 2 && HasLocalResponseNorm) Add(Layers.PaperLrn(HasTowers ? 2 : 1));
-            if (i is 0 or 1 or 4)
-            {
-                Add(MaxPool2d(poolKernel, 2));
-                size = Layers.SizeAfter(size, poolKernel, 2);
-            }
-            channels = width;
+            int minimum = Enumerable.Range(1, 1024).First(size => MapSizeAfterPool5(size, conv1Padding, options.OverlappingPooling) >= 1);
+            throw new ArgumentException($"InputSize {InputSize} is too small for AlexNet ({layout}): the feature maps vanish before fc6. Use at least {minimum}.", nameof(options));
         }
-        if (size < 1)
-            throw new ArgumentException(
-                $"InputSize {InputSize} is too small for AlexNet ({layout}): the feature maps vanish before fc6. Use at least {MinimumInputSize(convs, poolKernel)}.",
-                nameof(options));
-        features = Sequential(layers.ToArray());
-        register_module("features", features);
 
-        int spatial = size;
-        if (layout == AlexNetLayout.TorchVision)
+        int c = InputChannels, towers = HasTowers ? 2 : 1, hidden = options.HiddenUnits, classes = Classes;
+        double p = options.Dropout;
+        Module<Tensor, Tensor> Act() => Layers.Of(options.Activation);
+        Module<Tensor, Tensor> Pool() => options.OverlappingPooling ? MaxPool2d(3, 2) : MaxPool2d(2, 2);
+        Module<Tensor, Tensor>? Lrn() => HasLocalResponseNorm ? Layers.PaperLrn(towers) : null; // each tower normalises its own maps
+
+        switch (layout)
         {
-            avgpool = AdaptiveAvgPool2d(6);
-            register_module("avgpool", avgpool);
-            spatial = 6;
+            case AlexNetLayout.Paper:
+                Stack(
+                    ("conv1", Conv2d(c, 96, 11, stride: 4)),                      ("act1", Act()), ("norm1", Lrn()), ("pool1", Pool()),
+                    ("conv2", Conv2d(96, 256, 5, padding: 2, groups: towers)),    ("act2", Act()), ("norm2", Lrn()), ("pool2", Pool()),
+                    ("conv3", Conv2d(256, 384, 3, padding: 1)),                   ("act3", Act()),
+                    ("conv4", Conv2d(384, 384, 3, padding: 1, groups: towers)),   ("act4", Act()),
+                    ("conv5", Conv2d(384, 256, 3, padding: 1, groups: towers)),   ("act5", Act()), ("pool5", Pool()),
+                    ("flatten", Flatten()),
+                    ("fc6", Linear(256 * mapSize * mapSize, hidden)),             ("act6", Act()), ("drop6", Dropout(p)),
+                    ("fc7", Linear(hidden, hidden)),                              ("act7", Act()), ("drop7", Dropout(p)),
+                    ("fc8", Linear(hidden, classes)));
+                break;
+            case AlexNetLayout.D2l: // the paper's widths on one tower, conv1 padded by 1 for 224x224 inputs
+                Stack(
+                    ("conv1", Conv2d(c, 96, 11, stride: 4, padding: 1)),          ("act1", Act()), ("norm1", Lrn()), ("pool1", Pool()),
+                    ("conv2", Conv2d(96, 256, 5, padding: 2)),                    ("act2", Act()), ("norm2", Lrn()), ("pool2", Pool()),
+                    ("conv3", Conv2d(256, 384, 3, padding: 1)),                   ("act3", Act()),
+                    ("conv4", Conv2d(384, 384, 3, padding: 1)),                   ("act4", Act()),
+                    ("conv5", Conv2d(384, 256, 3, padding: 1)),                   ("act5", Act()), ("pool5", Pool()),
+                    ("flatten", Flatten()),
+                    ("fc6", Linear(256 * mapSize * mapSize, hidden)),             ("act6", Act()), ("drop6", Dropout(p)),
+                    ("fc7", Linear(hidden, hidden)),                              ("act7", Act()), ("drop7", Dropout(p)),
+                    ("fc8", Linear(hidden, classes)));
+                break;
+            default: // torchvision: narrower convolutions, pooled to 6x6 whatever the input size, dropout before each hidden layer
+                Stack(
+                    ("features", Layers.Numbered(
+                        Conv2d(c, 64, 11, stride: 4, padding: 2),    Act(), Lrn(), Pool(),
+                        Conv2d(64, 192, 5, padding: 2),               Act(), Lrn(), Pool(),
+                        Conv2d(192, 384, 3, padding: 1),              Act(),
+                        Conv2d(384, 256, 3, padding: 1),              Act(),
+                        Conv2d(256, 256, 3, padding: 1),              Act(), Pool())),
+                    ("avgpool", AdaptiveAvgPool2d(6)),
+                    ("flatten", Flatten()),
+                    ("classifier", Layers.Numbered(
+                        Dropout(p), Linear(256 * 6 * 6, hidden), Act(),
+                        Dropout(p), Linear(hidden, hidden),      Act(),
+                        Linear(hidden, classes))));
+                break;
         }
-        FeatureSize = size;
-        long flat = (long)channels * spatial * spatial;
-        int hidden = options.HiddenUnits;
-        classifier = layout == AlexNetLayout.TorchVision
-            ? Sequential(("0", Dropout(options.Dropout)), ("1", Linear(flat, hidden)), ("2", Layers.Of(options.Activation)),
-                ("3", Dropout(options.Dropout)), ("4", Linear(hidden, hidden)), ("5", Layers.Of(options.Activation)), ("6", Linear(hidden, options.Classes)))
-            : Sequential(("0", Linear(flat, hidden)), ("1", Layers.Of(options.Activation)), ("2", Dropout(options.Dropout)),
-                ("3", Linear(hidden, hidden)), ("4", Layers.Of(options.Activation)), ("5", Dropout(options.Dropout)), ("6", Linear(hidden, options.Classes)));
-        register_module("classifier", classifier);
         Layers.XavierInit(this);
     }
 
-    /// <summary>Height and width of conv5's pooled maps.</summary>
-    public int FeatureSize { get; }
+    static int ChannelsOf(AlexNetOptions options) => options.InputChannels ?? (options.Layout == AlexNetLayout.D2l ? 1 : 3);
+    static int SizeOf(AlexNetOptions options) => options.InputSize ?? (options.Layout == AlexNetLayout.Paper ? PaperInputSize : 224);
 
-    public override Tensor forward(Tensor input)
+    /// <summary>Height and width of pool5's maps: conv1 (11x11, stride 4) and three pools shrink them; conv2..conv5 keep the size.</summary>
+    static int MapSizeAfterPool5(int inputSize, int conv1Padding, bool overlapping)
     {
-        InputCheck.Image($"AlexNet ({Options.Layout})", input, Options.InputChannels, InputSize, InputSize);
-        using var mapped = features.call(input);
-        using var pooled = avgpool is null ? mapped.alias() : avgpool.call(mapped);
-        using var flat = pooled.flatten(1);
-        return classifier.call(flat);
+        int window = overlapping ? 3 : 2;
+        int size = Layers.SizeAfter(inputSize, 11, 4, conv1Padding);
+        for (int pool = 0; pool < 3; pool++) size = Layers.SizeAfter(size, window, 2);
+        return size;
     }
-
-    static void Validate(AlexNetOptions options)
-    {
-        if (options.TwoTowers == true && options.Layout != AlexNetLayout.Paper)
-            throw new ArgumentException($"TwoTowers needs Layout = Paper: the {options.Layout} layout has one tower (its widths do not split the paper's way).", nameof(options));
-        if (options.InputChannels < 1) throw new ArgumentException($"InputChannels is {options.InputChannels}; use 1 (grey) or 3 (colour).", nameof(options));
-        if (options.Classes < 2) throw new ArgumentException($"Classes is {options.Classes}; a classifier needs at least 2.", nameof(options));
-        if (options.Dropout is < 0 or >= 1) throw new ArgumentException($"Dropout is {options.Dropout}; use a probability in [0, 1).", nameof(options));
-        if (options.HiddenUnits % 2 != 0) throw new ArgumentException($"HiddenUnits is {options.HiddenUnits}; use an even number so the two towers split it.", nameof(options));
-    }
-
-    static int MinimumInputSize((int, int Kernel, int Stride, int Padding)[] convs, int poolKernel)
-    {
-        for (int size = 1; ; size++)
-        {
-            int s = size;
-            for (int i = 0; i < 5; i++)
-            {
-                s = Layers.SizeAfter(s, convs[i].Kernel, convs[i].Stride, convs[i].Padding);
-                if (i is 0 or 1 or 4) s = Layers.SizeAfter(s, poolKernel, 2);
-                if (s < 1) break;
-            }
-            if (s >= 1) return size;
-        }
-    }
-
-    internal Sequential Features => features;
-    internal Sequential Classifier => classifier;
-    internal IReadOnlyList<int> Widths => widths;
 
     /// <summary>
     /// The paper's model parallelism: each tower's half of every layer on its own device, exchanging activations only
@@ -179,6 +161,11 @@ public sealed class AlexNet : Module<Tensor, Tensor>
             throw new InvalidOperationException("Only the paper's layout with TwoTowers has towers to place on two devices; build it with AlexNet.Paper().");
         return new TwoDeviceAlexNet(this, first, second);
     }
+
+    /// <summary>One of the paper layout's named layers (conv1..fc8).</summary>
+    internal T Layer<T>(string name) where T : Module =>
+        named_children().FirstOrDefault(child => child.name == name).module as T
+        ?? throw new InvalidOperationException($"This AlexNet ({Options.Layout}) has no {typeof(T).Name} named {name}.");
 }
 
 /// <summary>AlexNet split across two devices, tower by tower, as on the paper's two GTX 580 GPUs. Build it with <see cref="AlexNet.PlaceTowers"/>.</summary>
@@ -195,51 +182,44 @@ public sealed class TwoDeviceAlexNet : Module<Tensor, Tensor>
         this.source = source;
         devices = [first, second];
         var options = source.Options;
-        var f = source.Features;
-        var convs = f.children().OfType<Conv2d>().ToArray();
-        var linears = source.Classifier.children().OfType<Linear>().ToArray();
-        int poolKernel = options.OverlappingPooling ? 3 : 2;
+        Conv2d Conv(int i) => source.Layer<Conv2d>($"conv{i}");
+        Module<Tensor, Tensor> Act() => Layers.Of(options.Activation);
+        Module<Tensor, Tensor> Pool() => options.OverlappingPooling ? MaxPool2d(3, 2) : MaxPool2d(2, 2);
+        Module<Tensor, Tensor>? Lrn() => source.HasLocalResponseNorm ? Layers.PaperLrn() : null;
+        static Sequential Named(params (string Name, Module<Tensor, Tensor>? Layer)[] layers) =>
+            Sequential(layers.Where(l => l.Layer is not null).Select(l => (l.Name, l.Layer!)).ToArray());
         using var _ = no_grad();
         for (int t = 0; t < 2; t++)
         {
-            // conv1 and conv2 (with LRN and pooling) stay inside tower t.
-            var lowerLayers = new List<(string, Module<Tensor, Tensor>)>
-            {
-                ("conv1", Half(convs[0], t, options.InputChannels)), ("act1", Layers.Of(options.Activation)),
-            };
-            if (source.HasLocalResponseNorm) lowerLayers.Add(("lrn1", Layers.PaperLrn()));
-            lowerLayers.Add(("pool1", MaxPool2d(poolKernel, 2)));
-            lowerLayers.Add(("conv2", Half(convs[1], t, convs[1].weight.shape[1])));
-            lowerLayers.Add(("act2", Layers.Of(options.Activation)));
-            if (source.HasLocalResponseNorm) lowerLayers.Add(("lrn2", Layers.PaperLrn()));
-            lowerLayers.Add(("pool2", MaxPool2d(poolKernel, 2)));
-            lower[t] = Sequential(lowerLayers.ToArray());
-            // conv3 reads both towers; conv4 and conv5 stay inside the tower.
-            upper[t] = Sequential(
-                ("conv3", Half(convs[2], t, convs[2].weight.shape[1])), ("act3", Layers.Of(options.Activation)),
-                ("conv4", Half(convs[3], t, convs[3].weight.shape[1])), ("act4", Layers.Of(options.Activation)),
-                ("conv5", Half(convs[4], t, convs[4].weight.shape[1])), ("act5", Layers.Of(options.Activation)),
-                ("pool5", MaxPool2d(poolKernel, 2)));
-            fc6[t] = Sequential(("linear", HalfLinear(linears[0], t)), ("act", Layers.Of(options.Activation)), ("dropout", Dropout(options.Dropout)));
-            fc7[t] = Sequential(("linear", HalfLinear(linears[1], t)), ("act", Layers.Of(options.Activation)), ("dropout", Dropout(options.Dropout)));
+            // conv1 and conv2 (with LRN and pooling) stay inside tower t; conv3 reads both towers; conv4 and conv5 stay inside.
+            lower[t] = Named(
+                ("conv1", Half(Conv(1), t)), ("act1", Act()), ("norm1", Lrn()), ("pool1", Pool()),
+                ("conv2", Half(Conv(2), t)), ("act2", Act()), ("norm2", Lrn()), ("pool2", Pool()));
+            upper[t] = Named(
+                ("conv3", Half(Conv(3), t)), ("act3", Act()),
+                ("conv4", Half(Conv(4), t)), ("act4", Act()),
+                ("conv5", Half(Conv(5), t)), ("act5", Act()), ("pool5", Pool()));
+            fc6[t] = Named(("fc6", HalfLinear(source.Layer<Linear>("fc6"), t)), ("act6", Act()), ("drop6", Dropout(options.Dropout)));
+            fc7[t] = Named(("fc7", HalfLinear(source.Layer<Linear>("fc7"), t)), ("act7", Act()), ("drop7", Dropout(options.Dropout)));
             lower[t].to(devices[t]); upper[t].to(devices[t]); fc6[t].to(devices[t]); fc7[t].to(devices[t]);
             register_module($"tower{t}_lower", lower[t]);
             register_module($"tower{t}_upper", upper[t]);
             register_module($"tower{t}_fc6", fc6[t]);
             register_module($"tower{t}_fc7", fc7[t]);
         }
-        fc8 = Linear(linears[2].in_features, linears[2].out_features);
-        fc8.weight!.copy_(linears[2].weight!);
-        fc8.bias!.copy_(linears[2].bias!);
+        var whole8 = source.Layer<Linear>("fc8");
+        fc8 = Linear(whole8.in_features, whole8.out_features);
+        fc8.weight!.copy_(whole8.weight!);
+        fc8.bias!.copy_(whole8.bias!);
         fc8.to(devices[0]);
         register_module("fc8", fc8);
     }
 
-    /// <summary>Tower t's half of a convolution: half its output channels, reading in-channels as the grouped weight says.</summary>
-    static Conv2d Half(Conv2d whole, int tower, long inputChannels)
+    /// <summary>Tower t's half of a convolution: half its output channels, reading the in-channels its grouped weight reads.</summary>
+    static Conv2d Half(Conv2d whole, int tower)
     {
         long outHalf = whole.weight!.shape[0] / 2;
-        var part = Conv2d(inputChannels, outHalf, whole.kernel_size[0], stride: whole.stride[0], padding: whole.padding![0]);
+        var part = Conv2d(whole.weight.shape[1], outHalf, whole.kernel_size[0], stride: whole.stride[0], padding: whole.padding![0]);
         part.weight!.copy_(whole.weight.narrow(0, tower * outHalf, outHalf));
         part.bias!.copy_(whole.bias!.narrow(0, tower * outHalf, outHalf));
         return part;
@@ -256,7 +236,7 @@ public sealed class TwoDeviceAlexNet : Module<Tensor, Tensor>
 
     public override Tensor forward(Tensor input)
     {
-        InputCheck.Image("AlexNet (two devices)", input, source.Options.InputChannels, source.InputSize, source.InputSize);
+        ImageClassifier.CheckImage("AlexNet (two devices)", input, source.InputChannels, source.InputSize, source.InputSize);
         using var scope = NewDisposeScope();
         var low = new[] { lower[0].call(input.to(devices[0])), lower[1].call(input.to(devices[1])) };
         // The first exchange: conv3 of each tower reads both towers' conv2 maps.

@@ -6,7 +6,7 @@ namespace ClassicCnn.Models;
 /// A model whose outputs are not logits and which brings its own loss and decision rule (LeNet-5's RBF units:
 /// the smallest distance wins). Models without it are trained with cross-entropy and predicted by argmax.
 /// </summary>
-public interface IClassifierHead
+internal interface IClassifierHead
 {
     Tensor Loss(Tensor output, Tensor labels);
     Tensor Predict(Tensor output);

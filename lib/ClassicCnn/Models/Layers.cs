@@ -54,6 +54,10 @@ public static class Layers
         }
     }
 
+    /// <summary>A Sequential whose layers are named 0, 1, 2... as PyTorch names them; a null layer (switched off by an option) is left out.</summary>
+    internal static TorchSharp.Modules.Sequential Numbered(params Module<Tensor, Tensor>?[] layers) =>
+        Sequential(layers.OfType<Module<Tensor, Tensor>>().Select((layer, i) => (i.ToString(), layer)).ToArray());
+
     /// <summary>Spatial size after a k x k window with the given stride and padding: floor((n + 2p - k) / s) + 1.</summary>
     public static int SizeAfter(int size, int kernel, int stride = 1, int padding = 0) =>
         size + 2 * padding < kernel ? 0 : (size + 2 * padding - kernel) / stride + 1;
@@ -89,7 +93,7 @@ public sealed class ScaledTanh() : Module<Tensor, Tensor>(nameof(ScaledTanh))
 /// LRN applied within each of <paramref name="groups"/> channel groups: in AlexNet each GPU normalised across its own
 /// kernel maps only, so the one-device model must not mix the two towers' channels.
 /// </summary>
-public sealed class GroupedLocalResponseNorm(int size, double alpha, double beta, double k, int groups)
+internal sealed class GroupedLocalResponseNorm(int size, double alpha, double beta, double k, int groups)
     : Module<Tensor, Tensor>(nameof(GroupedLocalResponseNorm))
 {
     public int Groups { get; } = groups;

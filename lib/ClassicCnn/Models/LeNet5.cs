@@ -21,19 +21,20 @@ namespace ClassicCnn.Models;
 /// </code>
 /// Every layer up to F6 squashes with f(a) = 1.7159 tanh(2a/3). The outputs are distances: the smallest wins.
 /// </summary>
-public sealed class LeNet5 : Module<Tensor, Tensor>, IClassifierHead
+public sealed class LeNet5 : ImageClassifier, IClassifierHead
 {
     public const int InputSize = 32;
 
-    /// <summary>The constant j of the loss (equation 9): it keeps the penalty for wrong classes from going on forever.</summary>
-    public double LossConstantJ { get; init; } = 1.0;
+    /// <summary>The positive constant j of the loss (equation 9): it keeps the penalty for wrong classes from going on forever.</summary>
+    public const double LossConstantJ = 1.0;
 
     readonly Sequential c1, c3, c5, f6;
     readonly Subsampling s2, s4;
     readonly EuclideanRbf output;
 
     /// <param name="c3Inputs">The S2 maps each C3 map reads; null: the paper's Table I (<see cref="C3Inputs"/>).</param>
-    public LeNet5(IReadOnlyList<IReadOnlyList<int>>? c3Inputs = null) : base(nameof(LeNet5))
+    public LeNet5(IReadOnlyList<IReadOnlyList<int>>? c3Inputs = null)
+        : base(nameof(LeNet5), nameof(LeNet5), 1, InputSize, InputSize, "Pad 28x28 digits by 2 pixels on each side (Preprocessing.LeNet5 does).")
     {
         c1 = Sequential(("conv", Conv2d(1, 6, 5)), ("squash", new ScaledTanh()));
         s2 = new Subsampling(6);
@@ -42,26 +43,8 @@ public sealed class LeNet5 : Module<Tensor, Tensor>, IClassifierHead
         c5 = Sequential(("conv", Conv2d(16, 120, 5)), ("squash", new ScaledTanh()));
         f6 = Sequential(("flatten", Flatten()), ("linear", Linear(120, 84)), ("squash", new ScaledTanh()));
         output = new EuclideanRbf(DigitCodes());
-        register_module("C1", c1);
-        register_module("S2", s2);
-        register_module("C3", c3);
-        register_module("S4", s4);
-        register_module("C5", c5);
-        register_module("F6", f6);
-        register_module("Output", output);
+        Stack(("C1", c1), ("S2", s2), ("C3", c3), ("S4", s4), ("C5", c5), ("F6", f6), ("Output", output));
         PaperInit();
-    }
-
-    public override Tensor forward(Tensor input)
-    {
-        InputCheck.Image(nameof(LeNet5), input, 1, InputSize, InputSize, "Pad 28x28 digits by 2 pixels on each side (Preprocessing.LeNet5 does).");
-        using var a = c1.call(input);
-        using var b = s2.call(a);
-        using var c = c3.call(b);
-        using var d = s4.call(c);
-        using var e = c5.call(d);
-        using var f = f6.call(e);
-        return output.call(f);
     }
 
     /// <summary>
@@ -71,8 +54,7 @@ public sealed class LeNet5 : Module<Tensor, Tensor>, IClassifierHead
     public Tensor Loss(Tensor output, Tensor labels)
     {
         using var correct = output.gather(1, labels.unsqueeze(1)).squeeze(1);
-        using Scalar minusJ = -LossConstantJ;
-        using var j = full(new long[] { output.shape[0], 1 }, minusJ, dtype: output.dtype, device: output.device);
+        using var j = full(new long[] { output.shape[0], 1 }, -LossConstantJ, dtype: output.dtype, device: output.device);
         using var competitors = cat([j, -output], 1).logsumexp(1);
         using var perSample = correct + competitors;
         return perSample.mean();
@@ -220,6 +202,7 @@ public sealed class PartialConnectionConv : Module<Tensor, Tensor>, ILayerCost
         PaperInit();
     }
 
+    /// <summary>The input maps each output map reads: the layer's setting, so a checkpoint's fingerprint tells two tables apart.</summary>
     public IReadOnlyList<IReadOnlyList<int>> Inputs => inputs;
 
     /// <summary>Weights uniform in ±2.4/F, F being each output map's own fan-in (75, 100 or 150 for Table I).</summary>

@@ -43,7 +43,7 @@ public static class VggConfigurations
     public static int Depth(string name) =>
         Tokens(Resolve(name)).Count(t => t.Kind == VggLayerKind.Convolution) + 3;
 
-    public static IReadOnlyList<VggLayer> Tokens(string name) =>
+    internal static IReadOnlyList<VggLayer> Tokens(string name) =>
         Table[Resolve(name)].Split(' ').Select(token => token switch
         {
             "M" => new VggLayer(VggLayerKind.MaxPool, 0, 0),
@@ -53,9 +53,9 @@ public static class VggConfigurations
         }).ToList();
 }
 
-public enum VggLayerKind { Convolution, MaxPool, LocalResponseNorm }
+internal enum VggLayerKind { Convolution, MaxPool, LocalResponseNorm }
 
-public sealed record VggLayer(VggLayerKind Kind, int Channels, int Kernel);
+internal sealed record VggLayer(VggLayerKind Kind, int Channels, int Kernel);
 
 public sealed record VggOptions
 {
@@ -78,11 +78,8 @@ public sealed record VggOptions
 /// the maps while the widths double, then three fully connected layers. Built from <see cref="VggConfigurations"/>
 /// with torchvision's module names (features.N, avgpool, classifier.N) so state dictionaries line up.
 /// </summary>
-public sealed class Vgg : Module<Tensor, Tensor>
+public sealed class Vgg : ImageClassifier
 {
-    readonly Sequential features, classifier;
-    readonly Module<Tensor, Tensor>? avgpool;
-
     public VggOptions Options { get; }
     public string Configuration { get; }
 
@@ -93,46 +90,38 @@ public sealed class Vgg : Module<Tensor, Tensor>
     public static Vgg Small(int inputSize = 224) =>
         new(new VggOptions { Configuration = "A", WidthDivisor = 4, InputChannels = 1, Classes = 10, InputSize = inputSize, AdaptivePool = false });
 
-    public Vgg(VggOptions options) : base(nameof(Vgg))
+    public Vgg(VggOptions options)
+        : base(nameof(Vgg), $"VGG {VggConfigurations.Resolve(options.Configuration)}", options.InputChannels, options.InputSize, options.InputSize)
     {
         Options = options;
         Configuration = VggConfigurations.Resolve(options.Configuration);
         Validate(options);
 
-        var layers = new List<(string, Module<Tensor, Tensor>)>();
-        void Add(Module<Tensor, Tensor> m) => layers.Add((layers.Count.ToString(), m));
+        var features = new List<Module<Tensor, Tensor>?>();
         int channels = options.InputChannels;
         foreach (var layer in VggConfigurations.Tokens(Configuration))
         {
-            switch (layer.Kind)
+            if (layer.Kind == VggLayerKind.MaxPool) features.Add(MaxPool2d(2, 2));
+            else if (layer.Kind == VggLayerKind.LocalResponseNorm) features.Add(Layers.PaperLrn());
+            else
             {
-                case VggLayerKind.MaxPool: Add(MaxPool2d(2, 2)); break;
-                case VggLayerKind.LocalResponseNorm: Add(Layers.PaperLrn()); break;
-                default:
-                    int width = layer.Channels / options.WidthDivisor;
-                    Add(Conv2d(channels, width, layer.Kernel, padding: layer.Kernel / 2));
-                    if (options.BatchNorm) Add(BatchNorm2d(width));
-                    Add(ReLU());
-                    channels = width;
-                    break;
+                int width = layer.Channels / options.WidthDivisor;
+                features.AddRange([Conv2d(channels, width, layer.Kernel, padding: layer.Kernel / 2), options.BatchNorm ? BatchNorm2d(width) : null, ReLU()]);
+                channels = width;
             }
         }
-        features = Sequential(layers.ToArray());
-        register_module("features", features);
-
-        int spatial = options.InputSize / 32;
-        if (options.AdaptivePool)
-        {
-            avgpool = AdaptiveAvgPool2d(7);
-            register_module("avgpool", avgpool);
-            spatial = 7;
-        }
+        // torchvision pools adaptively to 7x7, so any input size gives the classifier 512x7x7 values.
+        int spatial = options.AdaptivePool ? 7 : options.InputSize / 32;
         int hidden = options.HiddenUnits;
-        classifier = Sequential(
-            ("0", Linear((long)channels * spatial * spatial, hidden)), ("1", ReLU()), ("2", Dropout(options.Dropout)),
-            ("3", Linear(hidden, hidden)), ("4", ReLU()), ("5", Dropout(options.Dropout)),
-            ("6", Linear(hidden, options.Classes)));
-        register_module("classifier", classifier);
+        double p = options.Dropout;
+        Stack(
+            ("features", Layers.Numbered([.. features])),
+            ("avgpool", options.AdaptivePool ? AdaptiveAvgPool2d(7) : null),
+            ("flatten", Flatten()),
+            ("classifier", Layers.Numbered(
+                Linear((long)channels * spatial * spatial, hidden), ReLU(), Dropout(p),
+                Linear(hidden, hidden),                             ReLU(), Dropout(p),
+                Linear(hidden, options.Classes))));
         Layers.XavierInit(this);
     }
 
@@ -146,16 +135,6 @@ public sealed class Vgg : Module<Tensor, Tensor>
             throw new ArgumentException(
                 $"InputSize {options.InputSize} is not a multiple of 32, so the five pools do not divide it evenly. Use a multiple of 32 (32, 64, 96, 224) or set AdaptivePool = true.",
                 nameof(options));
-        if (options.InputChannels < 1) throw new ArgumentException($"InputChannels is {options.InputChannels}; use 1 (grey) or 3 (colour).", nameof(options));
-        if (options.Classes < 2) throw new ArgumentException($"Classes is {options.Classes}; a classifier needs at least 2.", nameof(options));
-    }
-
-    public override Tensor forward(Tensor input)
-    {
-        InputCheck.Image($"VGG {Configuration}", input, Options.InputChannels, Options.InputSize, Options.InputSize);
-        using var mapped = features.call(input);
-        using var pooled = avgpool is null ? mapped.alias() : avgpool.call(mapped);
-        using var flat = pooled.flatten(1);
-        return classifier.call(flat);
+        CheckOptions(options.InputChannels, options.Classes, options.Dropout, nameof(options));
     }
 }

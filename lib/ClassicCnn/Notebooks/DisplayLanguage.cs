@@ -1,3 +1,5 @@
+using ClassicCnn.Platform;
+
 namespace ClassicCnn.Notebooks;
 
 /// <summary>
@@ -5,11 +7,10 @@ namespace ClassicCnn.Notebooks;
 /// Chinese edition of the series. Chosen by CLASSICCNN_LANG (en or zh-CN), which `run --lang zh-CN` sets for the
 /// kernels; text a notebook's own code passes in stays as written, so both editions run the same code.
 /// </summary>
-public static class DisplayLanguage
+internal static class DisplayLanguage
 {
-    public const string Variable = "CLASSICCNN_LANG";
 
-    public static bool Chinese => Parse(Environment.GetEnvironmentVariable(Variable)) == "zh-CN";
+    public static bool Chinese => Parse(Environment.GetEnvironmentVariable(EnvironmentVariables.Language)) == "zh-CN";
 
     /// <summary>The English or the Chinese text, by the current language.</summary>
     public static string Text(string english, string chinese) => Chinese ? chinese : english;
@@ -18,6 +19,6 @@ public static class DisplayLanguage
     {
         null or "" or "en" => "en",
         "zh-CN" or "zh" or "zh-Hans" => "zh-CN",
-        var other => throw new ArgumentException($"{Variable} is '{other}': use en or zh-CN.", Variable),
+        var other => throw new ArgumentException($"{EnvironmentVariables.Language} is '{other}': use en or zh-CN.", EnvironmentVariables.Language),
     };
 }

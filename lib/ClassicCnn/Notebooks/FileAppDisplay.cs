@@ -1,3 +1,4 @@
+using ClassicCnn.Platform;
 using Plotly.NET;
 
 namespace ClassicCnn.Notebooks;
@@ -7,12 +8,12 @@ namespace ClassicCnn.Notebooks;
 /// are written as pages (plotly.js inside, so they open offline) into the folder named by CLASSICCNN_APP_OUTPUT
 /// (default: app-output/ under the current folder), and their paths printed.
 /// </summary>
-public static class FileAppDisplay
+internal static class FileAppDisplay
 {
     static int counter;
 
     public static string OutputFolder =>
-        Environment.GetEnvironmentVariable("CLASSICCNN_APP_OUTPUT") is { Length: > 0 } folder ? folder : Path.Combine(Environment.CurrentDirectory, "app-output");
+        Environment.GetEnvironmentVariable(EnvironmentVariables.AppOutput) is { Length: > 0 } folder ? folder : Path.Combine(Environment.CurrentDirectory, "app-output");
 
     public static void Show(object? value)
     {

@@ -1,7 +1,9 @@
+using ClassicCnn.Platform;
+
 namespace ClassicCnn.Notebooks;
 
 /// <summary>An output that can be redrawn in place (a notebook display handle).</summary>
-public interface IDisplayHandle
+internal interface IDisplayHandle
 {
     void Update(object value);
 }
@@ -11,7 +13,7 @@ public interface IDisplayHandle
 /// notebook's display handles; elsewhere (console, tests, file-based apps) <see cref="InNotebook"/> is false and the
 /// progress reporters print instead.
 /// </summary>
-public static class LiveDisplay
+internal static class LiveDisplay
 {
     /// <summary>Set by the .NET Interactive kernel extension: shows a value and returns its handle.</summary>
     public static Func<object, IDisplayHandle>? Factory { get; set; }
@@ -22,7 +24,7 @@ public static class LiveDisplay
     /// Set (CLASSICCNN_HEADLESS=1) when notebooks run without a person watching, as in CI: a headless runner keeps every
     /// redraw as a separate output, so progress is then drawn once per epoch and the chart once at the end.
     /// </summary>
-    public static bool Headless => Environment.GetEnvironmentVariable("CLASSICCNN_HEADLESS") == "1";
+    public static bool Headless => Environment.GetEnvironmentVariable(EnvironmentVariables.Headless) == "1";
 
     public static IDisplayHandle? Show(object value) => Factory?.Invoke(value);
 }

@@ -1,3 +1,4 @@
+using ClassicCnn.Platform;
 using System.Text.RegularExpressions;
 using Plotly.NET;
 
@@ -10,13 +11,12 @@ public interface IHtmlRenderable
 }
 
 /// <summary>How notebook outputs are rendered to HTML; the kernel extension routes charts and library values here.</summary>
-public static partial class NotebookHtml
+internal static partial class NotebookHtml
 {
     /// <summary>
     /// Where charts get plotly.js: "cdn" (load it from the CDN when the page lacks it), "embed" (every chart carries
     /// it, about 3.5 MB, so charts draw with no network) or "auto", the default: embed when the CDN cannot be reached.
     /// </summary>
-    public const string ChartsVariable = "CLASSICCNN_CHARTS";
 
     const string PlotlyResource = "Plotly.NET.plotly-2.28.0.min.js";
     public const string PlotlyCdn = "https://cdn.plot.ly/plotly-2.28.0.min.js";
@@ -25,7 +25,7 @@ public static partial class NotebookHtml
     /// <summary>Whether the CDN answered, asked once per process (a TCP connection within two seconds).</summary>
     static readonly Lazy<bool> cdnReachable = new(() => CanConnect(PlotlyCdnHost, 443, TimeSpan.FromSeconds(2)));
 
-    public static bool EmbedPlotlyJs => ShouldEmbed(Environment.GetEnvironmentVariable(ChartsVariable), () => cdnReachable.Value);
+    public static bool EmbedPlotlyJs => ShouldEmbed(Environment.GetEnvironmentVariable(EnvironmentVariables.Charts), () => cdnReachable.Value);
 
     /// <summary>The decision behind <see cref="EmbedPlotlyJs"/>, with the network probe passed in so tests can pose as offline.</summary>
     public static bool ShouldEmbed(string? setting, Func<bool> cdnIsReachable) =>
@@ -35,7 +35,7 @@ public static partial class NotebookHtml
             "cdn" or "online" => false,
             null or "" or "auto" => !cdnIsReachable(),
             var other => throw new ArgumentException(
-                $"{ChartsVariable}='{other}' is not a chart setting; use auto (the default), embed or cdn.", ChartsVariable),
+                $"{EnvironmentVariables.Charts}='{other}' is not a chart setting; use auto (the default), embed or cdn.", EnvironmentVariables.Charts),
         };
 
     /// <summary>True when a TCP connection to host:port opens within the timeout; false on any failure (no DNS, refused, timed out).</summary>
@@ -66,7 +66,7 @@ public static partial class NotebookHtml
 
     /// <summary>
     /// A chart as notebook HTML. Plotly.NET's chart HTML assumes plotly.js is already on the page; this version loads it
-    /// from the CDN when the page lacks it, or carries it inline when charts must work offline (<see cref="ChartsVariable"/>,
+    /// from the CDN when the page lacks it, or carries it inline when charts must work offline (<see cref="EnvironmentVariables.Charts"/>,
     /// decided once per chart so a notebook's outputs stay self-consistent).
     /// </summary>
     public static string Chart(GenericChart chart, bool? embed = null)

@@ -1,7 +1,7 @@
 namespace ClassicCnn.Platform;
 
 /// <summary>Writes files through a temporary file in the same folder and a rename, so no reader ever sees half a file.</summary>
-public static class AtomicFile
+internal static class AtomicFile
 {
     public static void WriteAllBytes(string path, ReadOnlySpan<byte> bytes)
     {

@@ -11,7 +11,7 @@ namespace ClassicCnn.Platform;
 /// <param name="Faulty">libtorch's CPU convolution returned a wrong output or input gradient for at least one checked shape.</param>
 /// <param name="Routed">The convolutions of the shapes concerned are computed through the route (see <see cref="ConvolutionGuard"/>).</param>
 /// <param name="Summary">One line for a learner: what was found and what is done.</param>
-public sealed record ConvolutionCheck(double WorstError, bool Faulty, bool Routed, string Summary)
+internal sealed record ConvolutionCheck(double WorstError, bool Faulty, bool Routed, string Summary)
 {
     public override string ToString() => Summary;
 }
@@ -32,9 +32,8 @@ public sealed record ConvolutionCheck(double WorstError, bool Faulty, bool Route
 /// is. The result and every gradient are the same numbers, now from kernels that are right. Set CLASSICCNN_CONV_ROUTE
 /// to on (always route on the CPU), off (never) or auto (route where the check finds the fault). See docs/platform.md.
 /// </summary>
-public static class ConvolutionGuard
+internal static class ConvolutionGuard
 {
-    public const string Variable = "CLASSICCNN_CONV_ROUTE";
 
     /// <summary>oneDNN's AVX-512 kernels work on blocks of 16 float32 channels; the faulty tail is the rest.</summary>
     public const int ChannelBlock = 16;
@@ -185,7 +184,7 @@ public static class ConvolutionGuard
 
     static ConvolutionCheck RunCheck()
     {
-        string mode = ParseMode(Environment.GetEnvironmentVariable(Variable));
+        string mode = ParseMode(Environment.GetEnvironmentVariable(EnvironmentVariables.ConvolutionRoute));
         var clock = Stopwatch.StartNew();
         double plain = WorstError(widen: false);
         bool faulty = !(plain <= Tolerance);
@@ -193,19 +192,19 @@ public static class ConvolutionGuard
             ? $"libtorch's CPU convolution gives wrong outputs or input gradients here (relative error {Describe(plain)} where float32 should be within 1e-5)"
             : $"libtorch's CPU convolution outputs and gradients are right here (largest error {Describe(plain)})";
         if (mode == "off")
-            return new(plain, faulty, false, $"{found}; not routed ({Variable}=off).");
+            return new(plain, faulty, false, $"{found}; not routed ({EnvironmentVariables.ConvolutionRoute}=off).");
         if (!faulty && mode == "auto")
             return new(plain, false, false, $"{found}; nothing routed ({clock.Elapsed.TotalMilliseconds:0} ms check).");
         double widened = WorstError(widen: true);
         if (!(widened <= Tolerance))
             return Warn(new(plain, faulty, false,
                 $"{found}, and widening the channels with zeros does not fix it (error {Describe(widened)}): " +
-                $"convolution outputs or gradients may be wrong on this CPU; set {Variable}=off and report the CPU."));
+                $"convolution outputs or gradients may be wrong on this CPU; set {EnvironmentVariables.ConvolutionRoute}=off and report the CPU."));
         return new(plain, faulty, true,
             $"{found}; the convolutions concerned (kernels above 1x1 with more than {ChannelBlock} input channels not a multiple of {ChannelBlock}; when they need an input gradient also output channels not a multiple of {ChannelBlock}, " +
             $"or strided with {StridedInputBlock}+ input channels not a multiple of {StridedInputBlock}) " +
             "are computed another way (widened with zero channels, or as a matrix product where the kernel covers the whole input) " +
-            $"(error then {Describe(widened)}; {clock.Elapsed.TotalMilliseconds:0} ms check{(mode == "on" ? $", {Variable}=on" : "")}).");
+            $"(error then {Describe(widened)}; {clock.Elapsed.TotalMilliseconds:0} ms check{(mode == "on" ? $", {EnvironmentVariables.ConvolutionRoute}=on" : "")}).");
     }
 
     internal static string ParseMode(string? text) => text?.Trim().ToLowerInvariant() switch
@@ -213,7 +212,7 @@ public static class ConvolutionGuard
         null or "" or "auto" => "auto",
         "on" => "on",
         "off" => "off",
-        var other => throw new ArgumentException($"{Variable} is '{other}': use auto, on or off.", Variable),
+        var other => throw new ArgumentException($"{EnvironmentVariables.ConvolutionRoute} is '{other}': use auto, on or off.", EnvironmentVariables.ConvolutionRoute),
     };
 
     /// <summary>A finding the learner must not miss goes to the error stream too, not only into 00-setup's table.</summary>

@@ -8,7 +8,7 @@ namespace ClassicCnn.Platform;
 /// <param name="Version">The version name, for instance <c>GLIBCXX_3.4.32</c>.</param>
 /// <param name="IsWeak">True when the entry carries VER_FLG_WEAK: the loader then tolerates its absence.</param>
 /// <param name="FlagsOffset">Byte offset of the entry's <c>vna_flags</c> field in the file.</param>
-public sealed record ElfVersionNeed(string File, string Version, bool IsWeak, long FlagsOffset);
+internal sealed record ElfVersionNeed(string File, string Version, bool IsWeak, long FlagsOffset);
 
 /// <summary>
 /// Reads the GNU symbol-versioning sections of a 64-bit little-endian ELF file (x86-64, arm64):
@@ -16,7 +16,7 @@ public sealed record ElfVersionNeed(string File, string Version, bool IsWeak, lo
 /// (<c>.gnu.version_d</c>). Just enough ELF to decide whether a native library loads on this system
 /// and to mark one needed version weak; see <see cref="LibStdCxxCompatibility"/>.
 /// </summary>
-public sealed class ElfSymbolVersions
+internal sealed class ElfSymbolVersions
 {
     const uint ShtGnuVerdef = 0x6ffffffd;
     const uint ShtGnuVerneed = 0x6ffffffe;

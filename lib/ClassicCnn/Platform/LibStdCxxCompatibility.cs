@@ -3,7 +3,7 @@ using System.Runtime.InteropServices;
 namespace ClassicCnn.Platform;
 
 /// <summary>What <see cref="LibStdCxxCompatibility.Fix"/> did to one file.</summary>
-public enum FixOutcome
+internal enum FixOutcome
 {
     /// <summary>This system's libstdc++ has every version the library asks for: the file was left alone.</summary>
     NotNeeded,
@@ -13,7 +13,7 @@ public enum FixOutcome
     AlreadyPatched,
 }
 
-public sealed record FixReport(string Path, FixOutcome Outcome, IReadOnlyList<string> MissingVersions)
+internal sealed record FixReport(string Path, FixOutcome Outcome, IReadOnlyList<string> MissingVersions)
 {
     public override string ToString() => Outcome switch
     {
@@ -30,7 +30,7 @@ public sealed record FixReport(string Path, FixOutcome Outcome, IReadOnlyList<st
 /// std::ios_base_library_init and nothing relocates against it, so marking that one requirement weak
 /// (VER_FLG_WEAK) lets the library load. Only versions known to be safe are ever weakened.
 /// </summary>
-public static class LibStdCxxCompatibility
+internal static class LibStdCxxCompatibility
 {
     public const string LibraryFileName = "libLibTorchSharp.so";
     const string LibStdCxx = "libstdc++.so.6";

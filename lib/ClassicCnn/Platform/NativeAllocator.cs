@@ -9,9 +9,8 @@ namespace ClassicCnn.Platform;
 /// median step and most of the step-to-step jitter. Raising the two thresholds keeps those buffers for reuse.
 /// Set CLASSICCNN_MALLOC=default to leave glibc alone.
 /// </summary>
-public static class NativeAllocator
+internal static class NativeAllocator
 {
-    public const string Variable = "CLASSICCNN_MALLOC";
 
     /// <summary>Blocks up to this size come from the heap (glibc's own ceiling for the setting: 32 MiB on 64-bit).</summary>
     public const int MmapThreshold = 32 << 20;
@@ -30,8 +29,8 @@ public static class NativeAllocator
     /// <summary>Applies the thresholds on Linux with glibc; says what happened.</summary>
     public static string KeepFreedBuffers()
     {
-        if (Environment.GetEnvironmentVariable(Variable)?.Trim().ToLowerInvariant() == "default")
-            return $"glibc defaults ({Variable}=default)";
+        if (Environment.GetEnvironmentVariable(EnvironmentVariables.Malloc)?.Trim().ToLowerInvariant() == "default")
+            return $"glibc defaults ({EnvironmentVariables.Malloc}=default)";
         if (!OperatingSystem.IsLinux())
             return "the platform's defaults";
         try

@@ -12,8 +12,6 @@ namespace ClassicCnn.Platform;
 /// </summary>
 public static class TorchRuntime
 {
-    public const string DeviceVariable = "CLASSICCNN_DEVICE";
-    public const string BackendVariable = "CLASSICCNN_BACKEND";
 
     static Device? chosen;
     static IReadOnlyList<FixReport> nativeFixes = [];
@@ -64,10 +62,10 @@ public static class TorchRuntime
     }
 
     /// <summary>What the native-library check did when the library loaded (empty off Linux).</summary>
-    public static IReadOnlyList<FixReport> NativeFixes => nativeFixes;
+    internal static IReadOnlyList<FixReport> NativeFixes => nativeFixes;
 
     /// <summary>The device every ClassicCnn helper puts models and data on.</summary>
-    public static Device Device => chosen ??= Parse(Environment.GetEnvironmentVariable(DeviceVariable), DeviceVariable);
+    public static Device Device => chosen ??= Parse(Environment.GetEnvironmentVariable(EnvironmentVariables.Device), EnvironmentVariables.Device);
 
     /// <summary>Overrides the device for this process ("cpu", "cuda", "cuda:1", or "auto").</summary>
     public static Device Use(string device) => chosen = Parse(device, nameof(device));
@@ -84,7 +82,7 @@ public static class TorchRuntime
         if (text.StartsWith("cuda") && !CudaAvailable)
             throw new InvalidOperationException(
                 $"{source} asks for '{text}' but libtorch sees no CUDA device. Reference the CUDA runtime " +
-                $"({BackendVariable}=cuda: TorchSharp-cuda-linux or TorchSharp-cuda-windows) on a machine with an NVIDIA driver, or use cpu.");
+                $"({EnvironmentVariables.Backend}=cuda: TorchSharp-cuda-linux or TorchSharp-cuda-windows) on a machine with an NVIDIA driver, or use cpu.");
         return Configure(torch.device(text));
     }
 
@@ -98,6 +96,12 @@ public static class TorchRuntime
         }
         return device;
     }
+
+    /// <summary>
+    /// Makes the model's convolutions give the right numbers on CPUs where libtorch's own kernels do not (see
+    /// docs/platform.md); the library's training, evaluation and probes do this by themselves. Returns the model.
+    /// </summary>
+    public static T ProtectConvolutions<T>(T model) where T : nn.Module => ConvolutionGuard.Protect(model);
 
     /// <summary>Seeds libtorch's generators (CPU and CUDA) so a CPU run repeats exactly.</summary>
     public static void Seed(long seed) => random.manual_seed(seed);

@@ -10,7 +10,7 @@ public static class Activations
     public static double Sigmoid(double x) => 1 / (1 + Math.Exp(-x));
     public static double Relu(double x) => Math.Max(0, x);
     /// <summary>LeNet-5's squashing function f(a) = A tanh(S a) with A = 1.7159 and S = 2/3 (LeCun et al. 1998, appendix A).</summary>
-    public static double ScaledTanh(double x) => 1.7159 * Math.Tanh(2.0 / 3.0 * x);
+    public static double ScaledTanh(double x) => Models.ScaledTanh.Amplitude * Math.Tanh(Models.ScaledTanh.Slope * x);
 
     public static readonly IReadOnlyList<(string Name, Func<double, double> Function)> All =
     [

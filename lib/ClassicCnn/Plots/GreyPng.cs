@@ -4,7 +4,7 @@ using System.IO.Compression;
 namespace ClassicCnn.Plots;
 
 /// <summary>A minimal PNG encoder for 8-bit grey images: enough to show digits, filters and feature maps inline.</summary>
-public static class GreyPng
+internal static class GreyPng
 {
     static readonly uint[] CrcTable = Enumerable.Range(0, 256).Select(n =>
     {

@@ -13,7 +13,7 @@ namespace ClassicCnn.Training;
 /// (optimizer.bin) and the history (history.json). Written to a temporary file and renamed, so a crash leaves the
 /// previous checkpoint whole.
 /// </summary>
-public static class Checkpoint
+internal static class Checkpoint
 {
     public static void Save(string path, Module model, OptimizerHelper optimizer, TrainingHistory history)
     {
@@ -67,7 +67,7 @@ public static class Checkpoint
 }
 
 /// <summary>A model's named tensors in a small self-describing format: name, type, shape, bytes.</summary>
-public static class StateDictionary
+internal static class StateDictionary
 {
     const int Magic = 0x43434E31; // "CCN1"
 

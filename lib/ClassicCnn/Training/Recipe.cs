@@ -43,7 +43,8 @@ public sealed record Recipe
     public required Preprocessing TrainPreprocessing { get; init; }
     public required Preprocessing TestPreprocessing { get; init; }
     public required int BatchSize { get; init; }
-    public int TestBatchSize { get; init; } = 256;
+    /// <summary>Evaluation batches: larger than training ones is fine, since no gradients are kept.</summary>
+    const int TestBatchSize = 256;
     public required TrainingOptions Options { get; init; }
     /// <summary>Keep a checkpoint per epoch and reuse a finished one (the comparison notebook relies on this).</summary>
     public bool Checkpoint { get; init; } = true;
@@ -55,7 +56,7 @@ public sealed record Recipe
     public TrainingRun Train(ITrainingProgress? progress = null)
     {
         TorchRuntime.Seed(Options.Seed);
-        var device = Options.Device ?? TorchRuntime.Device;
+        var device = Options.ResolvedDevice;
         var owned = new List<IDisposable>(); // freed if anything below throws (an interrupted cell, a diverged run)
         try
         {
@@ -90,13 +91,11 @@ public sealed record Recipe
     /// </summary>
     public string CheckpointPath(nn.Module model)
     {
-        string folder = DatasetLocator.FindRepositoryRoot() is { } repo
-            ? Path.Combine(repo, "artifacts", "checkpoints")
-            : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".classiccnn", "checkpoints");
+        string folder = ProjectFolders.CheckoutOrHome(Path.Combine("artifacts", "checkpoints"), "checkpoints");
         string safe = string.Concat(Name.Select(c => char.IsLetterOrDigit(c) ? c : '-'));
         string hash = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(Fingerprint(model))))[..12];
         Directory.CreateDirectory(folder);
-        return Path.Combine(folder, $"{safe}-{Options.Epochs}ep-{(Options.Device ?? TorchRuntime.Device).type}-{hash}.ckpt");
+        return Path.Combine(folder, $"{safe}-{Options.Epochs}ep-{Options.ResolvedDevice.type}-{hash}.ckpt");
     }
 
     /// <summary>
@@ -113,10 +112,10 @@ public sealed record Recipe
         var lines = new List<string>
         {
             $"library {version}",
-            $"recipe {Name}; {Dataset.Name} in {Dataset.FolderName}; train limit {TrainLimit}; test limit {TestLimit}; batches {BatchSize}, {TestBatchSize}",
+            $"recipe {Name}; {Dataset.Name} in {Dataset.FolderName}; train limit {TrainLimit}; test limit {TestLimit}; batch {BatchSize}",
             $"train preprocessing {TrainPreprocessing}",
             $"test preprocessing {TestPreprocessing}",
-            $"options {Settings(Options with { CheckpointPath = null })}; device {(Options.Device ?? TorchRuntime.Device)}",
+            $"options {Settings(Options with { CheckpointPath = null })}; device {Options.ResolvedDevice}",
             $"data {DatasetLocator.Find(Dataset)?.Folder ?? "not found"}",
             $"model {model.GetType().FullName} {Settings(model)}",
         };
@@ -168,9 +167,6 @@ public sealed record Recipe
 /// <summary>The training runs of the series, sized by a <see cref="TrainingProfile"/>.</summary>
 public static class Recipes
 {
-    static readonly (double Mean, double Std) MnistStatistics = (0.1307, 0.3081);
-    static readonly (double Mean, double Std) FashionStatistics = (0.2860, 0.3530);
-
     /// <summary>LeNet as taught today, on the profile's MNIST (the bundled sample in the quick profile): Adam with a cosine schedule and small random shifts.</summary>
     public static Recipe LeNet(Activation activation = Activation.ReLU, Pooling pooling = Pooling.Max, TrainingProfile? profile = null)
     {
@@ -180,8 +176,8 @@ public static class Recipes
             Name = $"LeNet ({activation}, {pooling} pooling)",
             Build = () => new LeNet(activation, pooling),
             Dataset = profile.Mnist,
-            TrainPreprocessing = new Preprocessing { Normalize = MnistStatistics, RandomCropPadding = 2 },
-            TestPreprocessing = new Preprocessing { Normalize = MnistStatistics },
+            TrainPreprocessing = new Preprocessing { Normalize = profile.Mnist.PixelStatistics, RandomCropPadding = 2 },
+            TestPreprocessing = new Preprocessing { Normalize = profile.Mnist.PixelStatistics },
             BatchSize = 128,
             Options = new TrainingOptions { Epochs = profile.LeNetEpochs, Optimizer = OptimizerKind.Adam, LearningRate = 0.002, Schedule = Schedule.Cosine, Seed = 1 },
         };
@@ -218,8 +214,8 @@ public static class Recipes
             Dataset = Datasets.FashionMnist,
             TrainLimit = profile.FashionTrainLimit,
             TestLimit = profile.FashionTestLimit,
-            TrainPreprocessing = new Preprocessing { Normalize = FashionStatistics },
-            TestPreprocessing = new Preprocessing { Normalize = FashionStatistics },
+            TrainPreprocessing = new Preprocessing { Normalize = Datasets.FashionMnist.PixelStatistics },
+            TestPreprocessing = new Preprocessing { Normalize = Datasets.FashionMnist.PixelStatistics },
             BatchSize = 128,
             Options = new TrainingOptions { Epochs = profile.ActivationEpochs, Optimizer = OptimizerKind.Sgd, LearningRate = learningRate, Momentum = 0.9, Seed = 1, LossPointsPerEpoch = 20 },
             Checkpoint = false,
@@ -254,8 +250,8 @@ public static class Recipes
         Dataset = Datasets.FashionMnist,
         TrainLimit = trainLimit ?? profile.FashionTrainLimit,
         TestLimit = profile.FashionTestLimit,
-        TrainPreprocessing = new Preprocessing { Resize = size, Normalize = FashionStatistics },
-        TestPreprocessing = new Preprocessing { Resize = size, Normalize = FashionStatistics },
+        TrainPreprocessing = new Preprocessing { Resize = size, Normalize = Datasets.FashionMnist.PixelStatistics },
+        TestPreprocessing = new Preprocessing { Resize = size, Normalize = Datasets.FashionMnist.PixelStatistics },
         BatchSize = profile.Name == "full" ? 128 : 64,
         Options = options with { Epochs = epochs },
     };

@@ -106,7 +106,7 @@ public static class SeedExperiment
             if (!LiveDisplay.InNotebook) { Console.WriteLine(text); return; }
             // A headless run keeps every redraw as an output of its own: there, only the first and the last line.
             if (handle is not null && LiveDisplay.Headless && !final) return;
-            var html = TrainingProgress.StatusHtml(text);
+            var html = HtmlText.Status(text);
             if (handle is null) handle = LiveDisplay.Show(html);
             else handle.Update(html);
         }

@@ -14,7 +14,7 @@ namespace ClassicCnn.Training;
 /// few times per epoch, so the host does not wait on the device every step. Every epoch reseeds the generators from
 /// the seed and the epoch number, which makes a CPU run repeat exactly and a resumed run match an uninterrupted one.
 /// </summary>
-public sealed class Trainer
+internal sealed class Trainer
 {
     readonly Module<Tensor, Tensor> model;
     readonly OptimizerHelper optimizer;
@@ -29,13 +29,13 @@ public sealed class Trainer
         this.model = model;
         Options = options;
         Name = name ?? model.GetName();
-        Device = options.Device ?? TorchRuntime.Device;
+        Device = options.ResolvedDevice;
         model.to(Device);
         ConvolutionGuard.Protect(model);
         optimizer = options.Optimizer switch
         {
-            OptimizerKind.Adam => optim.Adam(model.parameters(), options.LearningRate, weight_decay: options.WeightDecay),
-            _ => optim.SGD(model.parameters(), options.LearningRate, momentum: options.Momentum, weight_decay: options.WeightDecay),
+            OptimizerKind.Adam => optim.Adam(model.parameters(), options.LearningRate),
+            _ => optim.SGD(model.parameters(), options.LearningRate, momentum: options.Momentum),
         };
         History = new TrainingHistory { Model = Name };
     }
@@ -135,7 +135,7 @@ public sealed class Trainer
         }
         double trainSeconds = clock.Elapsed.TotalSeconds;
         double trainLoss = lossSum.item<double>() / seen, trainAccuracy = correct.item<long>() / (double)seen;
-        (double Loss, double Accuracy)? tested = test is null ? null : Evaluation.Evaluate(model, test, Options.TestTimeAugmentation);
+        (double Loss, double Accuracy)? tested = test is null ? null : Evaluation.Evaluate(model, test);
         return new EpochRecord(epoch + 1, trainLoss, trainAccuracy, tested?.Loss, tested?.Accuracy,
             seen / trainSeconds, clock.Elapsed.TotalSeconds, rate, Environment.WorkingSet);
     }

@@ -13,7 +13,6 @@ namespace ClassicCnn.Training;
 /// </summary>
 public sealed record TrainingProfile
 {
-    public const string Variable = "CLASSICCNN_PROFILE";
 
     public required string Name { get; init; }
     /// <summary>The MNIST LeNet and LeNet-5 train on: the bundled 10,000-digit sample (quick) or the whole dataset (full).</summary>
@@ -59,17 +58,17 @@ public sealed record TrainingProfile
     };
 
     public static TrainingProfile Current =>
-        Environment.GetEnvironmentVariable(Variable)?.Trim().ToLowerInvariant() switch
+        Environment.GetEnvironmentVariable(EnvironmentVariables.Profile)?.Trim().ToLowerInvariant() switch
         {
             null or "" or "auto" => TorchRuntime.Device.type == DeviceType.CUDA ? Full : Quick,
             "quick" => Quick,
             "full" => Full,
-            var other => throw new ArgumentException($"{Variable} is '{other}'; use quick, full or auto.", Variable),
+            var other => throw new ArgumentException($"{EnvironmentVariables.Profile} is '{other}'; use quick, full or auto.", EnvironmentVariables.Profile),
         };
 
     public HtmlTable Describe() => HtmlTable.FromPairs(
     [
-        ("profile", $"{Name} ({(Environment.GetEnvironmentVariable(Variable) is { Length: > 0 } v ? $"{Variable}={v}" : $"chosen for {TorchRuntime.Device}")})"),
+        ("profile", $"{Name} ({(Environment.GetEnvironmentVariable(EnvironmentVariables.Profile) is { Length: > 0 } v ? $"{EnvironmentVariables.Profile}={v}" : $"chosen for {TorchRuntime.Device}")})"),
         ("MNIST", Mnist.Name),
         ("Fashion-MNIST examples", FashionTrainLimit is null ? "all 60,000 / 10,000" : $"{FashionTrainLimit:N0} train / {FashionTestLimit:N0} test"),
         ("AlexNet / VGG input", $"{AlexNetSize}x{AlexNetSize} / {VggSize}x{VggSize}"),

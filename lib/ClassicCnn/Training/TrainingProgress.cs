@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using ClassicCnn.Notebooks;
-using ClassicCnn.Plots;
 
 namespace ClassicCnn.Training;
 
@@ -14,10 +12,13 @@ public interface ITrainingProgress
     void Loaded(string model, string checkpoint, TrainingHistory history);
 }
 
-public static class TrainingProgress
+internal static class TrainingProgress
 {
     /// <summary>A live chart in a notebook, a progress bar in a console.</summary>
-    public static ITrainingProgress Default() => LiveDisplay.InNotebook ? new NotebookProgress() : new ConsoleProgress();
+    public static ITrainingProgress Default() => InNotebook?.Invoke() ?? new ConsoleProgress();
+
+    /// <summary>Set by the notebook kernel extension: the progress display that draws live curves.</summary>
+    internal static Func<ITrainingProgress>? InNotebook { get; set; }
 
     public static ITrainingProgress Silent { get; } = new SilentProgress();
 
@@ -34,9 +35,6 @@ public static class TrainingProgress
         $"{model}: loaded the finished run from {checkpoint} instead of training ({history.Epochs.Count} epoch{(history.Epochs.Count == 1 ? "" : "s")}, originally trained in " +
         $"{Duration(history.TrainingSeconds)}{(history.FinalTestAccuracy is { } acc ? $", test acc {acc:P1}" : "")}); delete the file to train again";
 
-    /// <summary>A one-line status in a notebook, in a fixed-width font.</summary>
-    internal static HtmlText StatusHtml(string text) => new($"<div style=\"font-family:monospace\">{NotebookHtml.Encode(text)}</div>", text);
-
     internal static string Duration(double seconds) =>
         double.IsFinite(seconds) ? TimeSpan.FromSeconds(Math.Round(seconds)).ToString(seconds >= 3600 ? @"h\:mm\:ss" : @"m\:ss") : "?";
 
@@ -47,7 +45,7 @@ public static class TrainingProgress
 }
 
 /// <summary>A progress bar with rate and time left; one line per epoch result.</summary>
-public sealed class ConsoleProgress(TextWriter? output = null) : ITrainingProgress
+internal sealed class ConsoleProgress(TextWriter? output = null) : ITrainingProgress
 {
     readonly TextWriter output = output ?? Console.Out;
     readonly bool redraw = output is null && !Console.IsOutputRedirected;
@@ -80,51 +78,4 @@ public sealed class ConsoleProgress(TextWriter? output = null) : ITrainingProgre
 
     public void Loaded(string model, string checkpoint, TrainingHistory history) =>
         output.WriteLine(TrainingProgress.LoadedLine(model, checkpoint, history));
-}
-
-/// <summary>d2l's ProgressBoard for notebooks: the curves redrawn in place, and a status line with rate and time left.</summary>
-public sealed class NotebookProgress : ITrainingProgress
-{
-    IDisplayHandle? status, chart;
-    int epochs, stepsPerEpoch;
-    string model = "";
-    readonly Stopwatch clock = new(), sinceRedraw = new();
-    TrainingHistory? last;
-
-    public void Started(string model, string settings, int epochs, int stepsPerEpoch)
-    {
-        this.model = model;
-        this.epochs = epochs;
-        this.stepsPerEpoch = stepsPerEpoch;
-        clock.Restart();
-        sinceRedraw.Restart();
-        status = LiveDisplay.Show(Html($"training {model}: {settings}"));
-    }
-
-    public void Step(int epoch, int step, double loss, double examplesPerSecond)
-    {
-        if (LiveDisplay.Headless || sinceRedraw.Elapsed < TimeSpan.FromSeconds(1)) return;
-        sinceRedraw.Restart();
-        double done = (epoch + step / (double)stepsPerEpoch) / epochs;
-        double left = done > 0 ? clock.Elapsed.TotalSeconds * (1 - done) / done : double.NaN;
-        status?.Update(Html($"{model}: epoch {epoch + 1}/{epochs}, {done:P0}, loss {loss:0.000}, {examplesPerSecond:N0} examples/s, about {TrainingProgress.Duration(left)} left"));
-    }
-
-    public void EpochEnded(EpochRecord record, TrainingHistory history)
-    {
-        last = history;
-        status?.Update(Html(TrainingProgress.EpochLine(record, epochs) + (record.Epoch == epochs ? $" (total {TrainingProgress.Duration(clock.Elapsed.TotalSeconds)})" : "")));
-        if (LiveDisplay.Headless && record.Epoch < epochs) return;
-        var curves = TrainingCharts.Curves(history, model);
-        if (chart is null) chart = LiveDisplay.Show(curves);
-        else chart.Update(curves);
-    }
-
-    public void Loaded(string model, string checkpoint, TrainingHistory history)
-    {
-        LiveDisplay.Show(Html(TrainingProgress.LoadedLine(model, checkpoint, history)));
-        LiveDisplay.Show(TrainingCharts.Curves(history, model));
-    }
-
-    static HtmlText Html(string text) => TrainingProgress.StatusHtml(text);
 }
