@@ -30,7 +30,7 @@ public sealed class KernelExtension : IKernelExtension
         Formatter.Register<GenericChart>((chart, writer) => writer.Write(NotebookHtml.Chart(chart)), HtmlFormatter.MimeType);
         Formatter.Register<IHtmlRenderable>((value, writer) => writer.Write(value.ToHtml()), HtmlFormatter.MimeType);
         LiveDisplay.Factory = value => new DisplayHandle(value.Display());
-        TrainingProgress.InNotebook = () => new NotebookProgress();
+        TrainingProgress.NotebookDisplay = () => new NotebookProgress();
         return Task.CompletedTask;
     }
 

@@ -1,5 +1,5 @@
-using ClassicCnn.Platform;
 using System.Text.RegularExpressions;
+using ClassicCnn.Platform;
 
 namespace ClassicCnn.Tool;
 

@@ -17,6 +17,25 @@ public static partial class FileAppExport
         new XElement("configuration", new XElement("packageSources",
             new XElement("add", new XAttribute("key", "ClassicCnnApps"), new XAttribute("value", feed)))) + Environment.NewLine;
 
+    /// <summary>
+    /// Writes artifacts/apps/: one app per notebook, and the nuget.config they restore from (the repository's own
+    /// config switches ClassicCnnLocal off). Returns the apps' paths.
+    /// </summary>
+    public static IReadOnlyList<string> Write(Repository repository, IEnumerable<string> notebooks, string packedVersion)
+    {
+        string folder = Path.Combine(repository.Artifacts, "apps");
+        Directory.CreateDirectory(folder);
+        ClassicCnn.Platform.AtomicFile.WriteAllText(Path.Combine(folder, "nuget.config"), FeedConfig(repository.Feed));
+        var paths = new List<string>();
+        foreach (var notebook in notebooks)
+        {
+            string path = Path.Combine(folder, Path.GetFileNameWithoutExtension(notebook) + ".cs");
+            ClassicCnn.Platform.AtomicFile.WriteAllText(path, Convert(Notebook.Load(notebook), packedVersion));
+            paths.Add(path);
+        }
+        return paths;
+    }
+
     /// <param name="packedVersion">the ClassicCnn version the set-up just packed: apps name it exactly, because a file-based
     /// app whose text has not changed is not restored again and would keep running an older package.</param>
     public static string Convert(Notebook notebook, string? packedVersion = null)

@@ -1,6 +1,6 @@
-using ClassicCnn.Platform;
 using System.Text.RegularExpressions;
 using System.Xml.Linq;
+using ClassicCnn.Platform;
 
 namespace ClassicCnn.Tool;
 

@@ -101,16 +101,8 @@ static class Cli
     static int ExportApps(Repository repository)
     {
         string version = new Setup(repository, Log).Run();
-        string folder = Path.Combine(repository.Artifacts, "apps");
-        Directory.CreateDirectory(folder);
-        // The repository's nuget.config switches ClassicCnnLocal off for its own projects; the apps need the feed.
-        ClassicCnn.Platform.AtomicFile.WriteAllText(Path.Combine(folder, "nuget.config"), FileAppExport.FeedConfig(repository.Feed));
-        foreach (var notebook in new NotebookRunner(repository).SeriesNotebooks())
-        {
-            string path = Path.Combine(folder, Path.GetFileNameWithoutExtension(notebook) + ".cs");
-            ClassicCnn.Platform.AtomicFile.WriteAllText(path, FileAppExport.Convert(Notebook.Load(notebook), version));
+        foreach (var path in FileAppExport.Write(repository, new NotebookRunner(repository).SeriesNotebooks(), version))
             Log($"wrote {path}");
-        }
         return 0;
     }
 

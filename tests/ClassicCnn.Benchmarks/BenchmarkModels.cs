@@ -14,7 +14,7 @@ public sealed record BenchmarkModel(string Name, Func<int, Module<Tensor, Tensor
     [
         new("lenet5", _ => new LeNet5(), 1, 32, false, false, Preprocessing.LeNet5),
         new("lenet", _ => new LeNet(Activation.Sigmoid, Pooling.Average), 1, 28, false, false, Preprocessing.None),
-        new("alexnet", size => AlexNet.D2l(new AlexNetOptions { InputChannels = 1, Classes = 10, InputSize = size }), 1, 224, true, false, Preprocessing.None),
+        new("alexnet", size => AlexNet.D2l(new AlexNetOptions { InputSize = size }), 1, 224, true, false, Preprocessing.None),
         new("vgg-small", size => Vgg.Small(size), 1, 224, true, false, Preprocessing.None),
         new("vgg16", _ => Vgg.Create("D"), 3, 224, false, true, Preprocessing.None),
     ];

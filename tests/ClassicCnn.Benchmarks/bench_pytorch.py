@@ -160,7 +160,7 @@ def cpu_use(action):
 
 
 def layer_profile(model, images, repeats):
-    """As Probes.LayerForwardSeconds: each leaf layer timed between a forward pre-hook and a forward hook."""
+    """As Timing.LayerForwardSeconds: each leaf layer timed between a forward pre-hook and a forward hook."""
     leaves = [(n, m) for n, m in model.named_modules() if n and not list(m.children())]
     samples, order, clock = {n: [] for n, _ in leaves}, [], [0.0]
     sync = torch.cuda.synchronize if images.is_cuda else (lambda: None)
@@ -185,7 +185,7 @@ def layer_profile(model, images, repeats):
 
 
 def samples(run, n, warmup, seconds):
-    """As Probes.Samples: warm up at least `warmup` times and seconds / 3, then keep what at least n runs and `seconds` return."""
+    """As Timing.Samples: warm up at least `warmup` times and seconds / 3, then keep what at least n runs and `seconds` return."""
     start = time.perf_counter(); i = 0
     while i < warmup or time.perf_counter() - start < seconds / 3:
         run(); i += 1
@@ -196,7 +196,7 @@ def samples(run, n, warmup, seconds):
 
 
 def step_phases(model, images, labels, loss_of, repeats, warmup, seconds):
-    """As Probes.TrainingStepPhases: median seconds of zero_grad, forward with the loss, backward and the optimizer step."""
+    """As Timing.TrainingStepPhases: median seconds of zero_grad, forward with the loss, backward and the optimizer step."""
     optimizer = torch.optim.SGD(model.parameters(), lr=1e-6)
     model.train()
     sync = torch.cuda.synchronize if images.is_cuda else (lambda: None)

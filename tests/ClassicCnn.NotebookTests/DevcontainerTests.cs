@@ -1,5 +1,5 @@
-using ClassicCnn.Platform;
 using System.Text.Json;
+using ClassicCnn.Platform;
 using ClassicCnn.Tool;
 
 namespace ClassicCnn.NotebookTests;
@@ -83,19 +83,19 @@ public class DevcontainerTests(SeriesFixture series)
     {
         var gpu = Load(".devcontainer/gpu/devcontainer.json");
         Assert.True(gpu.GetProperty("hostRequirements").GetProperty("gpu").GetBoolean());
-        Assert.Equal("cuda", gpu.GetProperty("containerEnv").GetProperty("CLASSICCNN_BACKEND").GetString());
-        Assert.Equal("full", gpu.GetProperty("containerEnv").GetProperty("CLASSICCNN_PROFILE").GetString());
-        Assert.Equal("cpu", Load(".devcontainer/devcontainer.json").GetProperty("containerEnv").GetProperty("CLASSICCNN_BACKEND").GetString());
+        Assert.Equal("cuda", gpu.GetProperty("containerEnv").GetProperty(EnvironmentVariables.Backend).GetString());
+        Assert.Equal("full", gpu.GetProperty("containerEnv").GetProperty(EnvironmentVariables.Profile).GetString());
+        Assert.Equal("cpu", Load(".devcontainer/devcontainer.json").GetProperty("containerEnv").GetProperty(EnvironmentVariables.Backend).GetString());
 
         // What the container's set-up would restore: with CLASSICCNN_BACKEND=cuda the package brings the CUDA runtime.
         string References(string backend) => ChildProcess.Run("dotnet", ["msbuild", "lib/ClassicCnn/ClassicCnn.csproj", "-getItem:PackageReference", "-nologo"],
-            series.Repository.Root, TimeSpan.FromMinutes(2), environment: new Dictionary<string, string> { ["CLASSICCNN_BACKEND"] = backend }).Output;
+            series.Repository.Root, TimeSpan.FromMinutes(2), environment: new Dictionary<string, string> { [EnvironmentVariables.Backend] = backend }).Output;
         string cuda = References("cuda");
         Assert.Contains(OperatingSystem.IsWindows() ? "TorchSharp-cuda-windows" : "TorchSharp-cuda-linux", cuda);
         Assert.DoesNotContain("TorchSharp-cpu", cuda);
         Assert.Contains("TorchSharp-cpu", References("cpu"));
         Assert.Contains("CLASSICCNN_BACKEND is 'gpu'; use cpu, cuda or none", ChildProcess.Run("dotnet", ["msbuild", "lib/ClassicCnn/ClassicCnn.csproj", "-t:CheckClassicCnnBackend", "-nologo"],
-            series.Repository.Root, TimeSpan.FromMinutes(2), environment: new Dictionary<string, string> { ["CLASSICCNN_BACKEND"] = "gpu" }).Output);
+            series.Repository.Root, TimeSpan.FromMinutes(2), environment: new Dictionary<string, string> { [EnvironmentVariables.Backend] = "gpu" }).Output);
     }
 
     [Fact]

@@ -25,10 +25,9 @@ public class FileAppTests(SeriesFixture series)
     [InlineData("01-lenet5", "All counts match the paper", 10)]
     public void The_generated_app_runs_and_writes_its_charts(string notebook, string expectedText, int minimumPages)
     {
-        string folder = Path.Combine(series.Repository.Artifacts, "apps");
-        Directory.CreateDirectory(folder);
-        string app = Path.Combine(folder, notebook + ".cs");
-        File.WriteAllText(app, FileAppExport.Convert(Notebook.Load(Path.Combine(series.Repository.Notebooks, notebook + ".ipynb")), series.PackedVersion));
+        // As the apps command writes it: the app and the nuget.config naming the local feed.
+        string app = FileAppExport.Write(series.Repository, [Path.Combine(series.Repository.Notebooks, notebook + ".ipynb")], series.PackedVersion).Single();
+        string folder = Path.GetDirectoryName(app)!;
         string output = Path.Combine(folder, notebook + "-output");
         if (Directory.Exists(output)) Directory.Delete(output, recursive: true);
 

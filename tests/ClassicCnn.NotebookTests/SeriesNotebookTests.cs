@@ -1,5 +1,5 @@
-using ClassicCnn.Platform;
 using ClassicCnn.Data;
+using ClassicCnn.Platform;
 using ClassicCnn.Tool;
 
 namespace ClassicCnn.NotebookTests;

@@ -153,9 +153,9 @@ public class ModelBehaviourTests
         Assert.Equal(2, lrn.named_modules().Count(m => m.module is GroupedLocalResponseNorm));
         Assert.DoesNotContain(plain.named_modules(), m => m.module is GroupedLocalResponseNorm);
 
-        using var nonOverlapping = AlexNet.D2l(new AlexNetOptions { InputChannels = 1, Classes = 10, OverlappingPooling = false, InputSize = 96 });
+        using var nonOverlapping = AlexNet.D2l(new AlexNetOptions { OverlappingPooling = false, InputSize = 96 });
         Assert.Contains(nonOverlapping.named_modules().Select(m => m.module).OfType<TorchSharp.Modules.MaxPool2d>(), p => p.kernel_size[0] == 2);
-        using var small = AlexNet.D2l(new AlexNetOptions { InputChannels = 1, Classes = 10, InputSize = 96, Activation = Activation.Tanh, Dropout = 0.2 });
+        using var small = AlexNet.D2l(new AlexNetOptions { InputSize = 96, Activation = Activation.Tanh, Dropout = 0.2 });
         using var output = small.call(randn(2, 1, 96, 96));
         Assert.Equal([2L, 10], output.shape);
         Assert.Equal(7, small.named_modules().Count(m => m.module is TorchSharp.Modules.Tanh)); // five convolutions, two hidden layers

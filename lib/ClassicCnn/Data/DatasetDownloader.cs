@@ -1,6 +1,6 @@
-using ClassicCnn.Platform;
 using System.IO.Compression;
 using System.Security.Cryptography;
+using ClassicCnn.Platform;
 
 namespace ClassicCnn.Data;
 
@@ -13,7 +13,6 @@ public static class DatasetDownloader
     public static int Retries { get; set; } = 3;
 
     const string Downloaded = "downloaded";
-
 
     /// <summary>Where the dataset's files are fetched from: the mirror when one is set, else the dataset's own host.</summary>
     public static Uri Source(DatasetInfo dataset) =>

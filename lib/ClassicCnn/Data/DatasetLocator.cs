@@ -17,7 +17,6 @@ public sealed record DatasetLocation(DatasetInfo Dataset, string Folder, string 
 /// </summary>
 internal static class DatasetLocator
 {
-
     public static string SystemDataRoot =>
         Environment.GetEnvironmentVariable(EnvironmentVariables.SystemData) is { Length: > 0 } root ? Path.GetFullPath(root) : "/usr/share/datasets";
 

@@ -16,8 +16,11 @@ public sealed record DatasetInfo(string Name, string FolderName, string Download
     public const string TestLabels = "t10k-labels-idx1-ubyte";
     public static readonly IReadOnlyList<string> FileNames = [TrainImages, TrainLabels, TestImages, TestLabels];
 
-    /// <summary>Mean and standard deviation of the training images' pixels scaled to [0, 1], for normalising inputs.</summary>
-    public (double Mean, double Std) PixelStatistics { get; init; }
+    /// <summary>
+    /// Mean and standard deviation of the pixels (scaled to [0, 1]) of the whole training set, for normalising inputs;
+    /// null for a dataset that does not record them.
+    /// </summary>
+    public (double Mean, double Std)? PixelStatistics { get; init; }
 
     public override string ToString() => Name;
 }

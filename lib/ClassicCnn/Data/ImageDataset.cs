@@ -33,7 +33,7 @@ public sealed class ImageDataset : IDisposable
         Classes = classes;
     }
 
-    /// <summary>Loads a split of a dataset found by <see cref="DatasetLocator"/> onto <paramref name="device"/> (default: the training device).</summary>
+    /// <summary>Loads a split of a dataset (found where data/README.md says, or downloaded when <paramref name="download"/> is set) onto <paramref name="device"/> (default: the training device).</summary>
     public static ImageDataset Load(DatasetInfo dataset, Split split, Device? device = null, string? folder = null, bool download = false)
     {
         var location = download ? DatasetDownloader.LocateOrDownload(dataset, folder) : DatasetLocator.Locate(dataset, folder);

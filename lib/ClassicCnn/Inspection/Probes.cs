@@ -45,7 +45,7 @@ public static class Probes
 
     /// <summary>
     /// Median seconds of one forward pass under no_grad in eval mode: <paramref name="warmup"/> untimed passes, then at
-    /// least <paramref name="repeats"/> timed ones (see <see cref="Timing.Timed"/> for <paramref name="minimumSeconds"/>).
+    /// least <paramref name="repeats"/> timed ones (and for at least <paramref name="minimumSeconds"/>); the median, so one slow pass cannot move it.
     /// </summary>
     public static double InferenceSeconds(Module<Tensor, Tensor> model, Tensor input, int repeats = 5, int warmup = 1, double minimumSeconds = 0)
     {

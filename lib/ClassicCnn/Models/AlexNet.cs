@@ -77,8 +77,8 @@ public sealed class AlexNet : ImageClassifier
         if (options.TwoTowers == true && layout != AlexNetLayout.Paper)
             throw new ArgumentException($"TwoTowers needs Layout = Paper: the {layout} layout has one tower (its widths do not split the paper's way).", nameof(options));
         CheckOptions(InputChannels, Classes, options.Dropout, nameof(options));
-        if (options.HiddenUnits < 2 || options.HiddenUnits % 2 != 0)
-            throw new ArgumentException($"HiddenUnits is {options.HiddenUnits}; use an even number so the two towers split it.", nameof(options));
+        if (options.HiddenUnits < 1 || (HasTowers && options.HiddenUnits % 2 != 0))
+            throw new ArgumentException($"HiddenUnits is {options.HiddenUnits}; use a positive number{(HasTowers ? ", even so the two towers split it" : "")}.", nameof(options));
         int conv1Padding = layout switch { AlexNetLayout.TorchVision => 2, AlexNetLayout.D2l => 1, _ => 0 };
         int mapSize = MapSizeAfterPool5(InputSize, conv1Padding, options.OverlappingPooling);
         if (mapSize < 1)
@@ -89,8 +89,8 @@ public sealed class AlexNet : ImageClassifier
 
         int c = InputChannels, towers = HasTowers ? 2 : 1, hidden = options.HiddenUnits, classes = Classes;
         double p = options.Dropout;
-        Module<Tensor, Tensor> Act() => Layers.Of(options.Activation);
-        Module<Tensor, Tensor> Pool() => options.OverlappingPooling ? MaxPool2d(3, 2) : MaxPool2d(2, 2);
+        Module<Tensor, Tensor> Act() => NewActivation();
+        Module<Tensor, Tensor> Pool() => NewPool();
         Module<Tensor, Tensor>? Lrn() => HasLocalResponseNorm ? Layers.PaperLrn(towers) : null; // each tower normalises its own maps
 
         switch (layout)
@@ -138,6 +138,12 @@ public sealed class AlexNet : ImageClassifier
         Layers.XavierInit(this);
     }
 
+    /// <summary>A new activation layer of the kind the options ask for.</summary>
+    internal Module<Tensor, Tensor> NewActivation() => Layers.Of(Options.Activation);
+
+    /// <summary>A new max pool: 3x3 with stride 2 (overlapping, the paper's) or 2x2 with stride 2.</summary>
+    internal Module<Tensor, Tensor> NewPool() => Options.OverlappingPooling ? MaxPool2d(3, 2) : MaxPool2d(2, 2);
+
     static int ChannelsOf(AlexNetOptions options) => options.InputChannels ?? (options.Layout == AlexNetLayout.D2l ? 1 : 3);
     static int SizeOf(AlexNetOptions options) => options.InputSize ?? (options.Layout == AlexNetLayout.Paper ? PaperInputSize : 224);
 
@@ -183,11 +189,10 @@ public sealed class TwoDeviceAlexNet : Module<Tensor, Tensor>
         devices = [first, second];
         var options = source.Options;
         Conv2d Conv(int i) => source.Layer<Conv2d>($"conv{i}");
-        Module<Tensor, Tensor> Act() => Layers.Of(options.Activation);
-        Module<Tensor, Tensor> Pool() => options.OverlappingPooling ? MaxPool2d(3, 2) : MaxPool2d(2, 2);
+        Module<Tensor, Tensor> Act() => source.NewActivation();
+        Module<Tensor, Tensor> Pool() => source.NewPool();
         Module<Tensor, Tensor>? Lrn() => source.HasLocalResponseNorm ? Layers.PaperLrn() : null;
-        static Sequential Named(params (string Name, Module<Tensor, Tensor>? Layer)[] layers) =>
-            Sequential(layers.Where(l => l.Layer is not null).Select(l => (l.Name, l.Layer!)).ToArray());
+        static Sequential Named(params (string Name, Module<Tensor, Tensor>? Layer)[] layers) => Layers.Named(layers);
         using var _ = no_grad();
         for (int t = 0; t < 2; t++)
         {
@@ -199,8 +204,8 @@ public sealed class TwoDeviceAlexNet : Module<Tensor, Tensor>
                 ("conv3", Half(Conv(3), t)), ("act3", Act()),
                 ("conv4", Half(Conv(4), t)), ("act4", Act()),
                 ("conv5", Half(Conv(5), t)), ("act5", Act()), ("pool5", Pool()));
-            fc6[t] = Named(("fc6", HalfLinear(source.Layer<Linear>("fc6"), t)), ("act6", Act()), ("drop6", Dropout(options.Dropout)));
-            fc7[t] = Named(("fc7", HalfLinear(source.Layer<Linear>("fc7"), t)), ("act7", Act()), ("drop7", Dropout(options.Dropout)));
+            fc6[t] = Named(("linear", HalfLinear(source.Layer<Linear>("fc6"), t)), ("act", Act()), ("drop", Dropout(options.Dropout)));
+            fc7[t] = Named(("linear", HalfLinear(source.Layer<Linear>("fc7"), t)), ("act", Act()), ("drop", Dropout(options.Dropout)));
             lower[t].to(devices[t]); upper[t].to(devices[t]); fc6[t].to(devices[t]); fc7[t].to(devices[t]);
             register_module($"tower{t}_lower", lower[t]);
             register_module($"tower{t}_upper", upper[t]);

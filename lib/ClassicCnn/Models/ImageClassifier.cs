@@ -39,13 +39,22 @@ public abstract class ImageClassifier : Module<Tensor, Tensor>
     {
         CheckImage(title, input, channels, height, width, inputHint);
         var x = input;
-        foreach (var layer in layers)
+        try
         {
-            var next = layer.call(x);
-            if (!ReferenceEquals(x, input) && !ReferenceEquals(x, next)) x.Dispose();
-            x = next;
+            foreach (var layer in layers)
+            {
+                var next = layer.call(x);
+                if (!ReferenceEquals(x, input) && !ReferenceEquals(x, next)) x.Dispose();
+                x = next;
+            }
         }
-        return x;
+        catch
+        {
+            if (!ReferenceEquals(x, input)) x.Dispose();
+            throw;
+        }
+        // The caller owns what comes back and may dispose it: never hand back the input itself.
+        return ReferenceEquals(x, input) ? x.alias() : x;
     }
 
     /// <summary>Throws for anything but [N, channels, height, width], saying which part is wrong.</summary>

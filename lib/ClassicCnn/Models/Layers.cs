@@ -58,6 +58,10 @@ public static class Layers
     internal static TorchSharp.Modules.Sequential Numbered(params Module<Tensor, Tensor>?[] layers) =>
         Sequential(layers.OfType<Module<Tensor, Tensor>>().Select((layer, i) => (i.ToString(), layer)).ToArray());
 
+    /// <summary>A Sequential of named layers; a null layer (switched off by an option) is left out.</summary>
+    internal static TorchSharp.Modules.Sequential Named(params (string Name, Module<Tensor, Tensor>? Layer)[] layers) =>
+        Sequential(layers.Where(l => l.Layer is not null).Select(l => (l.Name, l.Layer!)).ToArray());
+
     /// <summary>Spatial size after a k x k window with the given stride and padding: floor((n + 2p - k) / s) + 1.</summary>
     public static int SizeAfter(int size, int kernel, int stride = 1, int padding = 0) =>
         size + 2 * padding < kernel ? 0 : (size + 2 * padding - kernel) / stride + 1;

@@ -27,6 +27,8 @@ public sealed class LeNet5 : ImageClassifier, IClassifierHead
 
     /// <summary>The positive constant j of the loss (equation 9): it keeps the penalty for wrong classes from going on forever.</summary>
     public const double LossConstantJ = 1.0;
+    // Cached: a Scalar made per call lives until the garbage collector finalises it (see ScaledTanh).
+    static readonly Scalar minusJ = -LossConstantJ;
 
     readonly Sequential c1, c3, c5, f6;
     readonly Subsampling s2, s4;
@@ -54,7 +56,7 @@ public sealed class LeNet5 : ImageClassifier, IClassifierHead
     public Tensor Loss(Tensor output, Tensor labels)
     {
         using var correct = output.gather(1, labels.unsqueeze(1)).squeeze(1);
-        using var j = full(new long[] { output.shape[0], 1 }, -LossConstantJ, dtype: output.dtype, device: output.device);
+        using var j = full(new long[] { output.shape[0], 1 }, minusJ, dtype: output.dtype, device: output.device);
         using var competitors = cat([j, -output], 1).logsumexp(1);
         using var perSample = correct + competitors;
         return perSample.mean();

@@ -9,7 +9,6 @@ namespace ClassicCnn.Notebooks;
 /// </summary>
 internal static class DisplayLanguage
 {
-
     public static bool Chinese => Parse(Environment.GetEnvironmentVariable(EnvironmentVariables.Language)) == "zh-CN";
 
     /// <summary>The English or the Chinese text, by the current language.</summary>

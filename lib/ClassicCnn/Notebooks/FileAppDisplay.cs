@@ -8,11 +8,11 @@ namespace ClassicCnn.Notebooks;
 /// are written as pages (plotly.js inside, so they open offline) into the folder named by CLASSICCNN_APP_OUTPUT
 /// (default: app-output/ under the current folder), and their paths printed.
 /// </summary>
-internal static class FileAppDisplay
+public static class FileAppDisplay
 {
     static int counter;
 
-    public static string OutputFolder =>
+    internal static string OutputFolder =>
         Environment.GetEnvironmentVariable(EnvironmentVariables.AppOutput) is { Length: > 0 } folder ? folder : Path.Combine(Environment.CurrentDirectory, "app-output");
 
     public static void Show(object? value)

@@ -1,5 +1,5 @@
-using ClassicCnn.Platform;
 using System.Text.RegularExpressions;
+using ClassicCnn.Platform;
 using Plotly.NET;
 
 namespace ClassicCnn.Notebooks;
@@ -13,11 +13,6 @@ public interface IHtmlRenderable
 /// <summary>How notebook outputs are rendered to HTML; the kernel extension routes charts and library values here.</summary>
 internal static partial class NotebookHtml
 {
-    /// <summary>
-    /// Where charts get plotly.js: "cdn" (load it from the CDN when the page lacks it), "embed" (every chart carries
-    /// it, about 3.5 MB, so charts draw with no network) or "auto", the default: embed when the CDN cannot be reached.
-    /// </summary>
-
     const string PlotlyResource = "Plotly.NET.plotly-2.28.0.min.js";
     public const string PlotlyCdn = "https://cdn.plot.ly/plotly-2.28.0.min.js";
     const string PlotlyCdnHost = "cdn.plot.ly";
@@ -25,6 +20,11 @@ internal static partial class NotebookHtml
     /// <summary>Whether the CDN answered, asked once per process (a TCP connection within two seconds).</summary>
     static readonly Lazy<bool> cdnReachable = new(() => CanConnect(PlotlyCdnHost, 443, TimeSpan.FromSeconds(2)));
 
+    /// <summary>
+    /// Where charts get plotly.js (<see cref="EnvironmentVariables.Charts"/>): "cdn" (load it from the CDN when the page
+    /// lacks it), "embed" (every chart carries it, about 3.5 MB, so charts draw with no network) or "auto", the default:
+    /// embed when the CDN cannot be reached.
+    /// </summary>
     public static bool EmbedPlotlyJs => ShouldEmbed(Environment.GetEnvironmentVariable(EnvironmentVariables.Charts), () => cdnReachable.Value);
 
     /// <summary>The decision behind <see cref="EmbedPlotlyJs"/>, with the network probe passed in so tests can pose as offline.</summary>

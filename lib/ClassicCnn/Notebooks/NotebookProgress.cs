@@ -11,7 +11,6 @@ internal sealed class NotebookProgress : ITrainingProgress
     int epochs, stepsPerEpoch;
     string model = "";
     readonly Stopwatch clock = new(), sinceRedraw = new();
-    TrainingHistory? last;
 
     public void Started(string model, string settings, int epochs, int stepsPerEpoch)
     {
@@ -34,7 +33,6 @@ internal sealed class NotebookProgress : ITrainingProgress
 
     public void EpochEnded(EpochRecord record, TrainingHistory history)
     {
-        last = history;
         status?.Update(Html(TrainingProgress.EpochLine(record, epochs) + (record.Epoch == epochs ? $" (total {TrainingProgress.Duration(clock.Elapsed.TotalSeconds)})" : "")));
         if (LiveDisplay.Headless && record.Epoch < epochs) return;
         var curves = TrainingCharts.Curves(history, model);

@@ -34,7 +34,6 @@ internal sealed record ConvolutionCheck(double WorstError, bool Faulty, bool Rou
 /// </summary>
 internal static class ConvolutionGuard
 {
-
     /// <summary>oneDNN's AVX-512 kernels work on blocks of 16 float32 channels; the faulty tail is the rest.</summary>
     public const int ChannelBlock = 16;
 

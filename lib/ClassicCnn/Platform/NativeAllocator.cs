@@ -11,7 +11,6 @@ namespace ClassicCnn.Platform;
 /// </summary>
 internal static class NativeAllocator
 {
-
     /// <summary>Blocks up to this size come from the heap (glibc's own ceiling for the setting: 32 MiB on 64-bit).</summary>
     public const int MmapThreshold = 32 << 20;
 

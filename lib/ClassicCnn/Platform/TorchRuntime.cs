@@ -12,11 +12,10 @@ namespace ClassicCnn.Platform;
 /// </summary>
 public static class TorchRuntime
 {
-
     static Device? chosen;
     static IReadOnlyList<FixReport> nativeFixes = [];
 
-    /// <summary>What <see cref="NativeAllocator.KeepFreedBuffers"/> did when the library loaded.</summary>
+    /// <summary>How the library set glibc's allocator when it loaded (it keeps freed buffers; CLASSICCNN_MALLOC=default leaves it alone).</summary>
     public static string Allocator { get; private set; } = "not set";
 
     /// <summary>
@@ -99,7 +98,8 @@ public static class TorchRuntime
 
     /// <summary>
     /// Makes the model's convolutions give the right numbers on CPUs where libtorch's own kernels do not (see
-    /// docs/platform.md); the library's training, evaluation and probes do this by themselves. Returns the model.
+    /// docs/platform.md). The library's training, evaluation, prediction, gradient probes and receptive-field measurement
+    /// do this by themselves; call it for code of your own that runs a model. Returns the model.
     /// </summary>
     public static T ProtectConvolutions<T>(T model) where T : nn.Module => ConvolutionGuard.Protect(model);
 

@@ -100,7 +100,7 @@ public sealed record Recipe
 
     /// <summary>
     /// Everything that shapes a run, as text: the library's version, the recipe (data, subset sizes, preprocessing,
-    /// batch sizes, every training option, the device) and the network (each module's type and settings, each tensor's
+    /// batch size, every training option, the device) and the network (each module's type and settings, each tensor's
     /// name, shape and type, and a digest of the freshly initialised tensors, which catches an initialisation no
     /// property shows), and where the dataset was found. Changing a learning rate, the
     /// profile or a layer in a notebook cell changes it; training the same recipe twice does not (the model is built
@@ -227,7 +227,7 @@ public static class Recipes
     {
         profile ??= TrainingProfile.Current;
         int inputSize = size ?? profile.AlexNetSize;
-        var modelOptions = (options ?? new AlexNetOptions()) with { Layout = AlexNetLayout.D2l, InputChannels = 1, Classes = 10, InputSize = inputSize, HiddenUnits = profile.HiddenUnits };
+        var modelOptions = (options ?? new AlexNetOptions()) with { Layout = AlexNetLayout.D2l, InputSize = inputSize, HiddenUnits = profile.HiddenUnits };
         return Fashion(name ?? "AlexNet (d2l)", () => new AlexNet(modelOptions), inputSize, profile, epochs ?? profile.AlexNetEpochs, trainLimit,
             new TrainingOptions { Optimizer = OptimizerKind.Adam, LearningRate = 0.0005, Seed = 1 });
     }

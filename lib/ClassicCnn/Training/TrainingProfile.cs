@@ -13,7 +13,6 @@ namespace ClassicCnn.Training;
 /// </summary>
 public sealed record TrainingProfile
 {
-
     public required string Name { get; init; }
     /// <summary>The MNIST LeNet and LeNet-5 train on: the bundled 10,000-digit sample (quick) or the whole dataset (full).</summary>
     public DatasetInfo Mnist { get; init; } = Datasets.Mnist;

@@ -15,10 +15,10 @@ public interface ITrainingProgress
 internal static class TrainingProgress
 {
     /// <summary>A live chart in a notebook, a progress bar in a console.</summary>
-    public static ITrainingProgress Default() => InNotebook?.Invoke() ?? new ConsoleProgress();
+    public static ITrainingProgress Default() => NotebookDisplay?.Invoke() ?? new ConsoleProgress();
 
     /// <summary>Set by the notebook kernel extension: the progress display that draws live curves.</summary>
-    internal static Func<ITrainingProgress>? InNotebook { get; set; }
+    internal static Func<ITrainingProgress>? NotebookDisplay { get; set; }
 
     public static ITrainingProgress Silent { get; } = new SilentProgress();
 
