@@ -8,6 +8,22 @@ namespace ClassicCnn.Tests;
 public class ProbeAndRuntimeTests
 {
     [Fact]
+    public void A_learners_own_convolution_protected_by_the_runtime_agrees_with_float64()
+    {
+        // 24 input channels and a 3x3 kernel: a float32 shape libtorch's oneDNN gets wrong on common AVX2 and AVX-512 CPUs.
+        using var layer = torch.nn.Conv2d(24, 32, 3, padding: 1);
+        Assert.Same(layer, TorchRuntime.ProtectConvolutions(layer));
+        using var x = torch.randn(2, 24, 12, 12);
+        using var output = layer.call(x);
+        using var x64 = x.to(torch.float64);
+        using var w64 = layer.weight!.detach().to(torch.float64);
+        using var b64 = layer.bias!.detach().to(torch.float64);
+        using var reference = torch.nn.functional.conv2d(x64, w64, b64, padding: [1, 1]);
+        using var difference = (output.detach().to(torch.float64) - reference).abs().max();
+        Assert.True(difference.item<double>() < 1e-4, $"largest difference from float64: {difference.item<double>():E2}");
+    }
+
+    [Fact]
     public void Timing_runs_at_least_the_asked_steps_and_seconds_and_one_slow_step_does_not_move_the_median()
     {
         int calls = 0;
