@@ -152,8 +152,7 @@ static class Cli
         var notebooks = runner.SeriesNotebooks(edition);
         string defaultOutput = Path.Combine(repository.ExecutedNotebooks, edition.Folder);
         output ??= defaultOutput;
-        // The kernels draw the library's own titles in the edition's language.
-        var environment = new Dictionary<string, string> { [ClassicCnn.Platform.EnvironmentVariables.Language] = edition.Language };
+        var environment = edition.KernelEnvironment;
         if (notebooks.Count == 0) return Help(2, $"no notebooks in {Path.Combine(repository.Notebooks, edition.Folder)}.");
         if (names.Count > 0)
         {

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using ClassicCnn.Tool;
+using ClassicCnn.Tool.Site;
 
 namespace ClassicCnn.NotebookTests;
 
@@ -19,9 +20,16 @@ public sealed class SeriesFixture
         Runner = new NotebookRunner(Repository);
     }
 
-    /// <summary>Executes a notebook of the series into artifacts/notebooks/ (so CI keeps the executed copies).</summary>
-    public NotebookResult Run(string notebookPath) =>
-        results.GetOrAdd(Path.GetFullPath(notebookPath), path => new Lazy<NotebookResult>(() => Runner.Run(path, Repository.ExecutedNotebooks))).Value;
+    /// <summary>
+    /// Executes a notebook of the series into artifacts/notebooks/ (artifacts/notebooks/zh-CN/ for the Chinese edition),
+    /// so CI keeps the executed copies, with the edition's display language, as `run --lang` does.
+    /// </summary>
+    public NotebookResult Run(string notebookPath, Edition? edition = null)
+    {
+        edition ??= Edition.English;
+        return results.GetOrAdd(Path.GetFullPath(notebookPath), path => new Lazy<NotebookResult>(() =>
+            Runner.Run(path, Path.Combine(Repository.ExecutedNotebooks, edition.Folder), environment: edition.KernelEnvironment))).Value;
+    }
 }
 
 [CollectionDefinition(Name)]

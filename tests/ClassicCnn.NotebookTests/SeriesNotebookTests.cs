@@ -1,6 +1,7 @@
 using ClassicCnn.Data;
 using ClassicCnn.Platform;
 using ClassicCnn.Tool;
+using ClassicCnn.Tool.Site;
 
 namespace ClassicCnn.NotebookTests;
 
@@ -120,21 +121,24 @@ public class SeriesNotebookTests(SeriesFixture series)
     }
 
     [Fact]
-    public void The_chinese_edition_runs_and_the_library_draws_its_own_titles_in_chinese()
+    public void The_chinese_edition_runs_and_the_library_draws_its_own_titles_and_tables_in_chinese()
     {
-        // The twin test proves the code is the English code; running two notebooks shows the Chinese rendering.
-        string folder = Path.Combine(series.Repository.ExecutedNotebooks, ClassicCnn.Tool.Site.Edition.Chinese.Folder);
-        var environment = new Dictionary<string, string> { [ClassicCnn.Platform.EnvironmentVariables.Language] = "zh-CN" };
+        // The twin test proves the code is the English code; running the edition shows the Chinese rendering and gives
+        // the website its Chinese pages.
         var texts = new List<string>();
-        foreach (var name in new[] { "00-setup.ipynb", "01-lenet5.ipynb" })
+        foreach (var notebook in series.Runner.SeriesNotebooks(Edition.Chinese))
         {
-            var result = series.Runner.Run(Path.Combine(series.Repository.Notebooks, "zh-CN", name), folder, environment: environment);
-            Assert.True(result.Passed, $"zh-CN/{name} failed (log {result.LogPath}):\n{string.Join("\n", result.Failures)}");
+            var result = series.Run(notebook, Edition.Chinese);
+            Assert.True(result.Passed, $"zh-CN/{result.Name} failed (log {result.LogPath}):\n{string.Join("\n", result.Failures)}");
             texts.AddRange(Notebook.Load(result.OutputPath).CodeCells.SelectMany(c => c.Outputs).Select(o => o.Text));
         }
         Assert.Contains(texts, t => t.Contains("Plotly.newPlot") && t.Contains("激活函数")); // 00's activation chart
         Assert.Contains(texts, t => t.Contains("Plotly.newPlot") && t.Contains("训练损失") && t.Contains("迭代周期")); // 01's training curves
-        Assert.Contains(texts, t => t.Contains("<th>可训练参数</th>")); // 01's model summary
+        Assert.Contains(texts, t => t.Contains("<th>可训练参数</th>") && t.Contains("<td>合计</td>") && t.Contains("可训练参数 60,000 个")); // 01's model summary
+        Assert.Contains(texts, t => t.Contains("<caption>数据集</caption>") && t.Contains("<th>查找方式</th>")); // 00's datasets
+        Assert.Contains(texts, t => t.Contains("<caption>训练配置</caption>") && t.Contains("<td>配置</td><td>quick")); // the profile table
+        Assert.Contains(texts, t => t.Contains("<th>实验组</th>") && t.Contains("<th>结论</th>")); // 02's seed experiments
+        Assert.DoesNotContain(texts, t => t.Contains("<caption>Training profile</caption>") || t.Contains("<th>found by</th>"));
     }
 
     [Theory]

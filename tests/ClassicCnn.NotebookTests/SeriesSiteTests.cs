@@ -15,23 +15,33 @@ public class SeriesSiteTests(SeriesFixture series, ITestOutputHelper output)
     [Fact]
     public async Task The_site_of_the_executed_series_loads_every_page_in_chromium_with_every_chart_drawn_and_every_link_resolving()
     {
-        var executed = new List<string>();
-        foreach (var notebook in series.Runner.SeriesNotebooks())
+        // Both editions, every notebook: the pages CI publishes.
+        var editions = new List<EditionNotebooks>();
+        foreach (var edition in Edition.All)
         {
-            var result = series.Run(notebook);
-            Assert.True(File.Exists(result.OutputPath), $"{result.Name} left no executed notebook (log {result.LogPath}):\n{string.Join("\n", result.Failures)}");
-            executed.Add(result.OutputPath);
+            var executed = new List<string>();
+            foreach (var notebook in series.Runner.SeriesNotebooks(edition))
+            {
+                var result = series.Run(notebook, edition);
+                Assert.True(File.Exists(result.OutputPath), $"{result.Name} ({edition.Language}) left no executed notebook (log {result.LogPath}):\n{string.Join("\n", result.Failures)}");
+                executed.Add(result.OutputPath);
+            }
+            editions.Add(new EditionNotebooks(edition, executed));
         }
         using var temp = new TempFolder();
-        var build = CourseSite.Build([new EditionNotebooks(Edition.English, executed)], temp.File("site"));
+        var build = CourseSite.Build(editions, temp.File("site"));
 
         Assert.Empty(build.Warnings);
         Assert.Empty(SiteCheck.Problems(build.Folder));
-        Assert.Equal(executed.Count + 1, build.Pages.Count);
+        Assert.Equal(editions.Sum(e => e.Executed.Count + 1), build.Pages.Count);
+        Assert.Contains(build.Pages, p => p.Page == "zh-CN/02-alexnet.html");
         Assert.All(build.Pages, p => Assert.InRange(p.Bytes, 1, CourseSite.PageBudgetBytes));
         // The course table holds what the runs produced: every notebook's time, and LeNet-5's accuracy as printed.
         string index = File.ReadAllText(Path.Combine(build.Folder, "index.html"));
         Assert.Matches(@"<td><a href=""01-lenet5.html"">.*?</td><td class=""number"">\d+ (s|min \d+ s)</td><td>LeNet-5 \d+\.\d+ %", index);
+        string chineseIndex = File.ReadAllText(Path.Combine(build.Folder, "zh-CN", "index.html"));
+        Assert.Contains("以 quick 配置的无界面运行", chineseIndex);
+        Assert.Contains("个核心中的", chineseIndex);
 
         if (SiteBrowser.Chromium is not { } chromium) { output.WriteLine(SiteBrowser.NoBrowser); return; }
         string screenshots = Path.Combine(series.Repository.Artifacts, "site-screenshots");
@@ -44,6 +54,7 @@ public class SeriesSiteTests(SeriesFixture series, ITestOutputHelper output)
         Assert.Equal(build.Pages.Count, visits.Count);
         Assert.All(visits, v => Assert.True(v.Problems.Count == 0, $"{v.Page}:\n  {string.Join("\n  ", v.Problems)}"));
         Assert.True(visits.Where(v => v.Page != "index.html").All(v => v.Charts > 0), "every notebook of the series draws at least one chart");
-        Assert.All(visits, v => Assert.True(File.Exists(Path.Combine(screenshots, v.Page.Replace(".html", ".png"))), $"no screenshot of {v.Page}"));
+        Assert.All(visits, v => Assert.True(File.Exists(Path.Combine(screenshots, v.Page.Replace('/', '_').Replace(".html", ".png"))), $"no screenshot of {v.Page}"));
+        Assert.Contains(visits, v => v.Page == "zh-CN/02-alexnet.html");
     }
 }

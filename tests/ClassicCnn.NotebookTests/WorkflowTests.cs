@@ -75,6 +75,11 @@ public class WorkflowTests
         Assert.Matches(@"(?m)^\s+pages: write\s*$", deploy);
         Assert.Matches(@"(?m)^\s+id-token: write\s*$", deploy);
         Assert.DoesNotContain("write", pages[..pages.IndexOf("\n  deploy:", StringComparison.Ordinal)]);
+        // Both newcomer pages link to the published course: the github-pages environment the deploy job names, whose
+        // page on GitHub lists the site's address (a relative link, since the address depends on the owner).
+        Assert.Matches(@"(?m)^\s+environment:\s*\n\s+name: github-pages\s*$", deploy);
+        foreach (var readme in new[] { "README.md", "README.zh-CN.md" })
+            Assert.Contains("](../../deployments/github-pages)", File.ReadAllText(Path.Combine(repository.Root, readme)));
     }
 
     [Fact]

@@ -23,6 +23,22 @@ public class SeedComparisonTests
     }
 
     [Fact]
+    public void A_verdict_the_text_relies_on_passes_and_any_other_stops_the_cell_naming_the_claim()
+    {
+        var better = SeedComparison.Judge(S(1, 2, 3), S(4, 5, 6));
+        Assert.Same(better, better.Expect("the variant is better", "better"));
+        Assert.Same(better, better.Expect("the variant is not worse", "better", Verdict.NoDifference));
+
+        var noise = SeedComparison.Judge(S(1, 2, 3), S(1.5, 2.5, 3.5));
+        var error = Assert.Throws<InvalidOperationException>(() => noise.Expect("the variant is better", "better"));
+        Assert.Contains("The text says the variant is better", error.Message);
+        Assert.Contains($"\"{Verdict.NoDifference}\"", error.Message);
+        Assert.Contains("expected \"better\"", error.Message);
+        Assert.Contains("+0.5 ± 0.8165", error.Message);
+        Assert.Throws<ArgumentException>(() => better.Expect("anything"));
+    }
+
+    [Fact]
     public void A_difference_within_the_seed_spread_is_no_measurable_difference()
     {
         // t = 0.5 / 0.8165 = 0.61, far below 2.776.

@@ -40,7 +40,8 @@ public sealed partial record CourseFacts(
     /// (TorchRuntime.Describe, shown by 00-setup) and the training profile table (TrainingProfile).
     /// </summary>
     const string MachineRow = "CPU threads (libtorch)";
-    const string ProfileRow = "profile";
+    /// <summary>TrainingProfile.Describe's first row in each display language.</summary>
+    static readonly string[] ProfileRows = ["profile", "配置"];
 
     public static CourseFacts Of(Notebook notebook)
     {
@@ -78,9 +79,9 @@ public sealed partial record CourseFacts(
             .Where(m => m.Success)
             .Select(m => (m.Groups["model"].Value.Trim(), m.Groups["value"].Value + " %"))
             .ToList();
-        var profile = TableRows(outputs, ProfileRow);
+        string? profile = ProfileRows.Select(row => TableRows(outputs, row).GetValueOrDefault(row)).FirstOrDefault(p => p is not null);
         return new CourseFacts(title, lead, topics, sections, duration, started.Count > 0 ? started.Min() : null, accuracies,
-            profile.GetValueOrDefault(ProfileRow), TableRows(outputs, MachineRow));
+            profile, TableRows(outputs, MachineRow));
     }
 
     /// <summary>

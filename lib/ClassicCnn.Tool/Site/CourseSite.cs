@@ -93,7 +93,7 @@ public static class CourseSite
             var frame = new PageFrame(edition.Edition, present.Select(e => (e.Edition, (IReadOnlySet<string>)e.Executed.Select(p => Path.GetFileNameWithoutExtension(p)).ToHashSet())).ToList());
 
             string Note(CourseFacts f) => edition.Edition.Text.ResultsFrom(
-                ProfileName(f.Profile ?? editionProfile), DeviceOf(machine), CourseFacts.FormatDate(f.ExecutedAt));
+                ProfileName(f.Profile ?? editionProfile), DeviceOf(machine, edition.Edition.Text), CourseFacts.FormatDate(f.ExecutedAt));
 
             for (int i = 0; i < notebooks.Count; i++)
             {
@@ -132,7 +132,7 @@ public static class CourseSite
         }
         html.Append("</tbody></table>");
         var first = facts.Select(f => f.ExecutedAt).Where(t => t.HasValue).DefaultIfEmpty().Min();
-        html.Append($"<p class=\"note\">{E(text.ResultsFrom(ProfileName(profile), DeviceOf(machine), CourseFacts.FormatDate(first)))}</p>");
+        html.Append($"<p class=\"note\">{E(text.ResultsFrom(ProfileName(profile), DeviceOf(machine, text), CourseFacts.FormatDate(first)))}</p>");
         return html.ToString();
     }
 
@@ -140,13 +140,13 @@ public static class CourseSite
     static string ProfileName(string? profile) => profile is null ? "unknown" : profile.Split(' ', 2)[0];
 
     /// <summary>The device and machine, from the set-up notebook's machine table (TorchRuntime.Describe).</summary>
-    static string DeviceOf(IReadOnlyDictionary<string, string> machine)
+    static string DeviceOf(IReadOnlyDictionary<string, string> machine, SiteText text)
     {
         if (machine.Count == 0) return "an unknown machine (00-setup was not run)";
         string device = machine.GetValueOrDefault("device", "?");
         var parts = new List<string>();
         if (machine.TryGetValue("CPU threads (libtorch)", out var threads))
-            parts.Add($"{threads} threads" + (machine.TryGetValue("logical cores", out var cores) ? $" of {cores} cores" : ""));
+            parts.Add(text.Threads(threads, machine.GetValueOrDefault("logical cores")));
         if (machine.TryGetValue("CUDA available", out var cuda) && cuda.StartsWith("yes", StringComparison.Ordinal)) parts.Add($"CUDA {cuda}");
         if (machine.TryGetValue("OS", out var os)) parts.Add(os);
         if (machine.TryGetValue("TorchSharp", out var torchSharp)) parts.Add($"TorchSharp {torchSharp}");

@@ -14,6 +14,7 @@ public sealed record SiteText(
     string Editions,
     string NotRun,
     Func<string, string, string, string> ResultsFrom,
+    Func<string, string?, string> Threads,
     string BuiltBy);
 
 /// <summary>
@@ -35,6 +36,7 @@ public sealed record Edition(string Folder, string Language, string Label, SiteT
         Editions: "Also in",
         NotRun: "not run yet",
         ResultsFrom: (profile, device, date) => $"Results from a headless run in the {profile} profile on {device}, {date}.",
+        Threads: (threads, cores) => cores is null ? $"{threads} threads" : $"{threads} threads of {cores} cores",
         BuiltBy: "Built from the executed notebooks by <code>dotnet run --project lib/ClassicCnn.Tool -- site</code>."));
 
     public static readonly Edition Chinese = new("zh-CN", "zh-CN", "中文", new SiteText(
@@ -50,10 +52,14 @@ public sealed record Edition(string Folder, string Language, string Label, SiteT
         Editions: "其他语言",
         NotRun: "尚未运行",
         ResultsFrom: (profile, device, date) => $"结果来自 {date} 在 {device} 上以 {profile} 配置的无界面运行。",
+        Threads: (threads, cores) => cores is null ? $"{threads} 个线程" : $"{cores} 个核心中的 {threads} 个线程",
         BuiltBy: "由 <code>dotnet run --project lib/ClassicCnn.Tool -- site</code> 从运行过的笔记本生成。"));
 
     /// <summary>Every edition the site knows, the default first; an edition whose notebooks were not run is left out.</summary>
     public static readonly IReadOnlyList<Edition> All = [English, Chinese];
+
+    /// <summary>What a kernel running this edition's notebooks is given: the library draws its own titles in the edition's language.</summary>
+    public IReadOnlyDictionary<string, string> KernelEnvironment => new Dictionary<string, string> { [ClassicCnn.Platform.EnvironmentVariables.Language] = Language };
 
     /// <summary>The path from a page of this edition up to the site's root ("" or "../").</summary>
     public string ToRoot => Folder.Length == 0 ? "" : string.Concat(Enumerable.Repeat("../", Folder.Split('/').Length));

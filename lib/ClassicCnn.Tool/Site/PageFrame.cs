@@ -22,9 +22,25 @@ sealed class PageFrame(Edition edition, IReadOnlyList<(Edition Edition, IReadOnl
         html.Append(body);
         html.Append(Pager(previous, next));
         html.Append("</main>");
+        if (charts) html.Append(FitCharts);
         html.Append(Footer());
         return html.ToString();
     }
+
+    /// <summary>
+    /// Charts keep the width the notebook gave them (up to 1,400 px), wider than the page's column on most screens:
+    /// once drawn, a chart wider than its figure is redrawn at the figure's width, so its legend and title stay in view.
+    /// </summary>
+    const string FitCharts = """
+        <script>
+        window.addEventListener('load', () => {
+          for (const chart of document.querySelectorAll('figure.chart .js-plotly-plot')) {
+            const width = chart.closest('figure').clientWidth;
+            if (chart._fullLayout && chart._fullLayout.width > width) Plotly.relayout(chart, { width: width });
+          }
+        });
+        </script>
+        """;
 
     public string Index(string body, (string File, string Title)? first)
     {

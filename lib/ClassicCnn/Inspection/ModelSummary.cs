@@ -138,9 +138,12 @@ public sealed class ModelSummary : IHtmlRenderable
     {
         var rows = new List<IReadOnlyList<string>> { (IReadOnlyList<string>)[DisplayLanguage.Text("layer", "层"), DisplayLanguage.Text("kind", "类型"), DisplayLanguage.Text("output", "输出"), DisplayLanguage.Text("trainable", "可训练参数"), DisplayLanguage.Text("fixed", "固定参数"), DisplayLanguage.Text("MACs", "乘加次数"), DisplayLanguage.Text("connections", "连接数"), DisplayLanguage.Text("activations", "激活值")] };
         rows.AddRange(Layers.Select(l => (IReadOnlyList<string>)[l.Name, l.Kind, l.Shape, Count(l.Trainable), Count(l.Fixed), Count(l.Macs), Count(l.Connections), Bytes(l.ActivationBytes)]));
-        rows.Add(["total", "", "", Count(TrainableParameters), Count(FixedParameters), Count(Macs), Count(Connections), Bytes(ActivationBytes)]);
-        string caption = $"{ModelName} on a {string.Join("x", InputShape)} input: {Count(TrainableParameters)} trainable parameters ({Bytes(ParameterBytes)}), {Giga(Macs)}MACs per image" +
-                         (Note is null ? "" : $". {Note}");
+        rows.Add([DisplayLanguage.Text("total", "合计"), "", "", Count(TrainableParameters), Count(FixedParameters), Count(Macs), Count(Connections), Bytes(ActivationBytes)]);
+        string input = string.Join("x", InputShape);
+        string caption = DisplayLanguage.Text(
+            $"{ModelName} on a {input} input: {Count(TrainableParameters)} trainable parameters ({Bytes(ParameterBytes)}), {Giga(Macs)}MACs per image",
+            $"{ModelName}，输入 {input}：可训练参数 {Count(TrainableParameters)} 个（{Bytes(ParameterBytes)}），每张图像 {Giga(Macs)}次乘加") +
+            (Note is null ? "" : DisplayLanguage.Text(". ", "。") + Note);
         return new HtmlTable(rows, caption);
     }
 

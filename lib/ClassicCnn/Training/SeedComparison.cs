@@ -32,6 +32,20 @@ public sealed record Verdict(double Difference, double StandardError, int Degree
     /// <summary>t = difference / standard error; infinite where the seeds of both arms agree exactly.</summary>
     public double T => StandardError > 0 ? Difference / StandardError : Difference == 0 ? 0 : double.PositiveInfinity * Math.Sign(Difference);
 
+    /// <summary>
+    /// Stops a notebook whose text no longer matches its data: returns this verdict when its word is one of
+    /// <paramref name="words"/>, and otherwise throws, naming the claim and what the seeds showed.
+    /// </summary>
+    /// <param name="claim">What the text says, e.g. "ReLU reaches the target faster than the sigmoid".</param>
+    /// <param name="words">The verdicts that support the claim.</param>
+    public Verdict Expect(string claim, params string[] words)
+    {
+        if (words.Length == 0) throw new ArgumentException("name at least one verdict that supports the claim.", nameof(words));
+        return words.Contains(Word) ? this : throw new InvalidOperationException(
+            $"The text says {claim}, but this run's verdict is \"{Word}\" (difference {Difference:+0.####;-0.####} ± {StandardError:0.####}, " +
+            $"t = {T:0.00} against {Critical:0.00}); it expected {string.Join(" or ", words.Select(w => $"\"{w}\""))}. Read the results and change the text, or find what changed.");
+    }
+
     public override string ToString() => Word;
 }
 

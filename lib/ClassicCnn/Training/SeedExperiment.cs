@@ -55,7 +55,7 @@ public sealed class SeedExperimentResult(string title, IReadOnlyList<string> arm
                 verdict is null ? DisplayLanguage.Text("(baseline)", "（基线）") : $"{(verdict.Difference >= 0 ? "+" : "")}{F(verdict.Difference)} ± {F(verdict.StandardError)}",
                 verdict?.Word ?? "", $"{Runs.Where(r => r.Arm == arm).Sum(r => r.Seconds):0}"]);
         }
-        return new HtmlTable(rows, caption ?? $"{Title}: {measure} over seeds {string.Join(", ", Seeds)}");
+        return new HtmlTable(rows, caption ?? DisplayLanguage.Text($"{Title}: {measure} over seeds {string.Join(", ", Seeds)}", $"{Title}：{measure}，随机种子 {string.Join("、", Seeds)}"));
     }
 }
 

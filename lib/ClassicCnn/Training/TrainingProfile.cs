@@ -65,14 +65,19 @@ public sealed record TrainingProfile
             var other => throw new ArgumentException($"{EnvironmentVariables.Profile} is '{other}'; use quick, full or auto.", EnvironmentVariables.Profile),
         };
 
+    /// <summary>The profile's settings as a table, in the display language (the site finds it by its first row).</summary>
     public HtmlTable Describe() => HtmlTable.FromPairs(
     [
-        ("profile", $"{Name} ({(Environment.GetEnvironmentVariable(EnvironmentVariables.Profile) is { Length: > 0 } v ? $"{EnvironmentVariables.Profile}={v}" : $"chosen for {TorchRuntime.Device}")})"),
+        (DisplayLanguage.Text("profile", "配置"), $"{Name} ({(Environment.GetEnvironmentVariable(EnvironmentVariables.Profile) is { Length: > 0 } v ? $"{EnvironmentVariables.Profile}={v}" : DisplayLanguage.Text($"chosen for {TorchRuntime.Device}", $"按 {TorchRuntime.Device} 选择"))})"),
         ("MNIST", Mnist.Name),
-        ("Fashion-MNIST examples", FashionTrainLimit is null ? "all 60,000 / 10,000" : $"{FashionTrainLimit:N0} train / {FashionTestLimit:N0} test"),
-        ("AlexNet / VGG input", $"{AlexNetSize}x{AlexNetSize} / {VggSize}x{VggSize}"),
-        ("hidden units (AlexNet, VGG)", HiddenUnits.ToString("N0")),
-        ("epochs: LeNet, LeNet-5, AlexNet, VGG", $"{LeNetEpochs}, {LeNet5Epochs}, {AlexNetEpochs}, {VggEpochs}"),
-        ("AlexNet ablations", $"width / {ExperimentWidthDivisor}, {ExperimentSize}x{ExperimentSize}, {(ExperimentTrainLimit is { } n ? $"{n:N0}" : "all")} training images, {ExperimentEpochs} epochs"),
-    ], "setting", "value", "Training profile");
+        (DisplayLanguage.Text("Fashion-MNIST examples", "Fashion-MNIST 样本"), FashionTrainLimit is null
+            ? DisplayLanguage.Text("all 60,000 / 10,000", "全部 60,000 / 10,000")
+            : DisplayLanguage.Text($"{FashionTrainLimit:N0} train / {FashionTestLimit:N0} test", $"训练 {FashionTrainLimit:N0} / 测试 {FashionTestLimit:N0}")),
+        (DisplayLanguage.Text("AlexNet / VGG input", "AlexNet / VGG 输入"), $"{AlexNetSize}x{AlexNetSize} / {VggSize}x{VggSize}"),
+        (DisplayLanguage.Text("hidden units (AlexNet, VGG)", "隐藏单元数（AlexNet、VGG）"), HiddenUnits.ToString("N0")),
+        (DisplayLanguage.Text("epochs: LeNet, LeNet-5, AlexNet, VGG", "迭代周期：LeNet、LeNet-5、AlexNet、VGG"), $"{LeNetEpochs}, {LeNet5Epochs}, {AlexNetEpochs}, {VggEpochs}"),
+        (DisplayLanguage.Text("AlexNet ablations", "AlexNet 消融实验"), DisplayLanguage.Text(
+            $"width / {ExperimentWidthDivisor}, {ExperimentSize}x{ExperimentSize}, {(ExperimentTrainLimit is { } n ? $"{n:N0}" : "all")} training images, {ExperimentEpochs} epochs",
+            $"宽度 / {ExperimentWidthDivisor}，{ExperimentSize}x{ExperimentSize}，{(ExperimentTrainLimit is { } m ? $"{m:N0}" : "全部")} 张训练图像，{ExperimentEpochs} 个迭代周期")),
+    ], DisplayLanguage.Text("setting", "设置"), DisplayLanguage.Text("value", "值"), DisplayLanguage.Text("Training profile", "训练配置"));
 }
