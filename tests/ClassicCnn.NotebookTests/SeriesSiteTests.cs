@@ -53,7 +53,7 @@ public class SeriesSiteTests(SeriesFixture series, ITestOutputHelper output)
 
         Assert.Equal(build.Pages.Count, visits.Count);
         Assert.All(visits, v => Assert.True(v.Problems.Count == 0, $"{v.Page}:\n  {string.Join("\n  ", v.Problems)}"));
-        Assert.True(visits.Where(v => v.Page != "index.html").All(v => v.Charts > 0), "every notebook of the series draws at least one chart");
+        Assert.True(visits.Where(v => !v.Page.EndsWith("index.html", StringComparison.Ordinal)).All(v => v.Charts > 0), "every notebook of the series draws at least one chart");
         Assert.All(visits, v => Assert.True(File.Exists(Path.Combine(screenshots, v.Page.Replace('/', '_').Replace(".html", ".png"))), $"no screenshot of {v.Page}"));
         Assert.Contains(visits, v => v.Page == "zh-CN/02-alexnet.html");
     }
