@@ -30,10 +30,22 @@ public sealed class NotebookRunner(Repository repository)
         File.Delete(outputPath);
 
         var source = Notebook.Load(notebookPath);
-        var child = ChildProcess.Run("dotnet",
-            ["tool", "run", "dotnet-repl", "--", "--run", notebookPath, "--exit-after-run", "--output-path", outputPath],
-            workingDirectory: workingDirectory ?? Path.GetDirectoryName(notebookPath)!, timeout: Timeout, logPath: logPath,
-            environment: new Dictionary<string, string>(environment ?? new Dictionary<string, string>()) { ["NO_COLOR"] = "1", [EnvironmentVariables.Headless] = "1" });
+        // dotnet-repl decodes the file in 4,096-byte pieces and turns a character that straddles two pieces into
+        // U+FFFD (seen in markdown and possible in code), so it reads a copy with every non-ASCII character escaped.
+        string asciiCopy = Path.Combine(Path.GetFullPath(outputFolder), name + ".input.ipynb");
+        ClassicCnn.Platform.AtomicFile.WriteAllText(asciiCopy, AsciiJson(File.ReadAllText(notebookPath)));
+        ChildResult child;
+        try
+        {
+            child = ChildProcess.Run("dotnet",
+                ["tool", "run", "dotnet-repl", "--", "--run", asciiCopy, "--exit-after-run", "--output-path", outputPath],
+                workingDirectory: workingDirectory ?? Path.GetDirectoryName(notebookPath)!, timeout: Timeout, logPath: logPath,
+                environment: new Dictionary<string, string>(environment ?? new Dictionary<string, string>()) { ["NO_COLOR"] = "1", [EnvironmentVariables.Headless] = "1" });
+        }
+        finally
+        {
+            File.Delete(asciiCopy);
+        }
 
         var failures = new List<string>();
         if (child.TimedOut)
@@ -73,12 +85,24 @@ public sealed class NotebookRunner(Repository repository)
         return (result with { Failures = failures }, readings);
     }
 
-    /// <summary>Compares an executed notebook with its source: errors, stderr and the outputs each cell declares.</summary>
+    /// <summary>The same JSON with every character outside ASCII written as a \\u escape: the same notebook to any JSON reader.</summary>
+    public static string AsciiJson(string json) => System.Text.Json.Nodes.JsonNode.Parse(json)!.ToJsonString(new System.Text.Json.JsonSerializerOptions
+    {
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.Default,
+        WriteIndented = true,
+    });
+
+    /// <summary>
+    /// Compares an executed notebook with its source: every cell's text as written (what ran is what the file says),
+    /// errors, stderr and the outputs each cell declares.
+    /// </summary>
     public static IReadOnlyList<string> Judge(Notebook source, Notebook executed)
     {
         var failures = new List<string>();
         if (executed.CodeCells.Count != source.CodeCells.Count)
             failures.Add($"the executed notebook has {executed.CodeCells.Count} code cells, the source {source.CodeCells.Count}");
+        foreach (var (written, read) in source.Cells.Zip(executed.Cells).Where(p => p.First.Source != p.Second.Source))
+            failures.Add($"cell {written.Number}'s text in the executed notebook differs from the file's (first at character {FirstDifference(written.Source, read.Source)}): the kernel did not run what the file says");
 
         foreach (var (declared, ran) in source.CodeCells.Zip(executed.CodeCells))
         {
@@ -97,10 +121,11 @@ public sealed class NotebookRunner(Repository repository)
         return failures;
     }
 
+    static int FirstDifference(string a, string b) => Enumerable.Range(0, Math.Min(a.Length, b.Length)).FirstOrDefault(i => a[i] != b[i], Math.Min(a.Length, b.Length));
+
     static string FirstLines(string text, int count) =>
         string.Join("\n    ", text.Trim().Split('\n').Take(count).Select(l => l.TrimEnd()));
 
-    /// <summary>The notebooks of the series, in order.</summary>
     /// <summary>The notebooks of one edition (default: the English one, in notebooks/ itself), in the series' order.</summary>
     public IReadOnlyList<string> SeriesNotebooks(Site.Edition? edition = null)
     {

@@ -42,6 +42,52 @@ public class RunnerTests(SeriesFixture series)
         Assert.Contains("never overwrite the sources", error.Message);
     }
 
+    [Fact]
+    public void Text_beyond_ascii_reaches_the_kernel_and_the_executed_copy_as_written_wherever_it_falls_in_the_file()
+    {
+        using var temp = new TempFolder();
+        string words = string.Concat(Enumerable.Repeat("1×1 卷积，", 400)); // two- and three-byte characters, 5.6 KB
+        string path = temp.File("utf8.ipynb");
+        // Padded until bytes 4,096 (and, if it can be had, 8,192) of the file fall inside a character: where a reader
+        // that decodes 4,096-byte pieces one by one reads U+FFFD (dotnet-repl did, in markdown and code alike).
+        byte[]? chosen = null;
+        for (int pad = 0; pad < 50; pad++)
+        {
+            var notebook = new JsonObject
+            {
+                ["cells"] = new JsonArray(ExecutedNotebookFixture.Markdown(new string('-', pad) + words),
+                    new JsonObject { ["cell_type"] = "code", ["metadata"] = new JsonObject(), ["outputs"] = new JsonArray(), ["source"] = $"Console.WriteLine(\"{words}\");" }),
+                ["metadata"] = new JsonObject { ["kernelspec"] = new JsonObject { ["name"] = ".net-csharp", ["language"] = "C#" } },
+                ["nbformat"] = 4, ["nbformat_minor"] = 5,
+            };
+            byte[] bytes = System.Text.Encoding.UTF8.GetBytes(notebook.ToJsonString(new System.Text.Json.JsonSerializerOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }));
+            static bool InsideCharacter(byte[] b, int at) => (b[at] & 0xC0) == 0x80;
+            if (InsideCharacter(bytes, 4096) && (chosen is null || InsideCharacter(bytes, 8192))) chosen = bytes;
+            if (chosen is not null && InsideCharacter(chosen, 8192)) break;
+        }
+        File.WriteAllBytes(path, chosen!);
+
+        var result = series.Runner.Run(path, temp.File("executed"), workingDirectory: series.Repository.Notebooks);
+
+        Assert.True(result.Passed, string.Join("\n", result.Failures)); // Judge compares every cell's text with the file's
+        var executed = Notebook.Load(result.OutputPath);
+        Assert.EndsWith(words, executed.Cells[0].Source);
+        Assert.Contains(words, executed.CodeCells[0].Outputs.Single().Text);
+        Assert.False(File.Exists(temp.File(Path.Combine("executed", "utf8.input.ipynb"))), "the runner's escaped copy is left behind");
+    }
+
+    [Fact]
+    public void Judge_reports_a_cell_whose_text_the_kernel_read_differently()
+    {
+        using var temp = new TempFolder();
+        var written = Cell();
+        var read = Cell();
+        read["source"] = "1\uFFFD\uFFFD1";
+        written["source"] = "1×1";
+        var failures = NotebookRunner.Judge(Synthetic(temp, "a.ipynb", written), Synthetic(temp, "b.ipynb", read));
+        Assert.Equal(["cell 1's text in the executed notebook differs from the file's (first at character 1): the kernel did not run what the file says"], failures);
+    }
+
     static Notebook Synthetic(TempFolder folder, string name, params JsonObject[] codeCells)
     {
         var cells = new JsonArray();

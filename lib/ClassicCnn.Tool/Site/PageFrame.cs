@@ -28,15 +28,21 @@ sealed class PageFrame(Edition edition, IReadOnlyList<(Edition Edition, IReadOnl
     }
 
     /// <summary>
-    /// Charts keep the width the notebook gave them (up to 1,400 px), wider than the page's column on most screens:
-    /// once drawn, a chart wider than its figure is redrawn at the figure's width, so its legend and title stay in view.
+    /// Charts keep the width the notebook gave them: up to 1,400 px, wider than the page's column on most screens, or
+    /// Plotly.NET's 600 px, narrower than a long title. Once drawn, a chart is redrawn at the width its title needs,
+    /// but never wider than its figure, so its legend and title stay in view.
     /// </summary>
     const string FitCharts = """
         <script>
         window.addEventListener('load', () => {
           for (const chart of document.querySelectorAll('figure.chart .js-plotly-plot')) {
-            const width = chart.closest('figure').clientWidth;
-            if (chart._fullLayout && chart._fullLayout.width > width) Plotly.relayout(chart, { width: width });
+            if (!chart._fullLayout) continue;
+            const room = chart.closest('figure').clientWidth;
+            const title = chart.querySelector('.gtitle');
+            const box = title ? title.getBBox() : null;
+            const needed = box ? Math.ceil(box.x + box.width + 20) : 0;
+            const width = Math.min(room, Math.max(chart._fullLayout.width, needed));
+            if (width !== chart._fullLayout.width) Plotly.relayout(chart, { width: width });
           }
         });
         </script>
