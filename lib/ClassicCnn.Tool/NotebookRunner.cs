@@ -32,8 +32,9 @@ public sealed class NotebookRunner(Repository repository)
         var source = Notebook.Load(notebookPath);
         // dotnet-repl decodes the file in 4,096-byte pieces and turns a character that straddles two pieces into
         // U+FFFD (seen in markdown and possible in code), so it reads a copy with every non-ASCII character escaped.
-        string asciiCopy = Path.Combine(Path.GetFullPath(outputFolder), name + ".input.ipynb");
-        ClassicCnn.Platform.AtomicFile.WriteAllText(asciiCopy, AsciiJson(File.ReadAllText(notebookPath)));
+        var inputFolder = Directory.CreateTempSubdirectory("classiccnn-run-");
+        string asciiCopy = Path.Combine(inputFolder.FullName, name + ".ipynb");
+        File.WriteAllText(asciiCopy, AsciiJson(File.ReadAllText(notebookPath)));
         ChildResult child;
         try
         {
@@ -44,7 +45,7 @@ public sealed class NotebookRunner(Repository repository)
         }
         finally
         {
-            File.Delete(asciiCopy);
+            inputFolder.Delete(recursive: true);
         }
 
         var failures = new List<string>();
@@ -101,8 +102,11 @@ public sealed class NotebookRunner(Repository repository)
         var failures = new List<string>();
         if (executed.CodeCells.Count != source.CodeCells.Count)
             failures.Add($"the executed notebook has {executed.CodeCells.Count} code cells, the source {source.CodeCells.Count}");
-        foreach (var (written, read) in source.Cells.Zip(executed.Cells).Where(p => p.First.Source != p.Second.Source))
-            failures.Add($"cell {written.Number}'s text in the executed notebook differs from the file's (first at character {FirstDifference(written.Source, read.Source)}): the kernel did not run what the file says");
+        if (executed.Cells.Count != source.Cells.Count)
+            failures.Add($"the executed notebook has {executed.Cells.Count} cells, the source {source.Cells.Count}");
+        else
+            foreach (var (written, read) in source.Cells.Zip(executed.Cells).Where(p => p.First.Source != p.Second.Source))
+                failures.Add($"cell {written.Number}'s text in the executed notebook differs from the file's from character {written.Source.AsSpan().CommonPrefixLength(read.Source) + 1} on: the kernel did not run what the file says");
 
         foreach (var (declared, ran) in source.CodeCells.Zip(executed.CodeCells))
         {
@@ -120,8 +124,6 @@ public sealed class NotebookRunner(Repository repository)
         }
         return failures;
     }
-
-    static int FirstDifference(string a, string b) => Enumerable.Range(0, Math.Min(a.Length, b.Length)).FirstOrDefault(i => a[i] != b[i], Math.Min(a.Length, b.Length));
 
     static string FirstLines(string text, int count) =>
         string.Join("\n    ", text.Trim().Split('\n').Take(count).Select(l => l.TrimEnd()));

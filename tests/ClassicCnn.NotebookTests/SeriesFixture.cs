@@ -27,7 +27,8 @@ public sealed class SeriesFixture
     public NotebookResult Run(string notebookPath, Edition? edition = null)
     {
         edition ??= Edition.English;
-        return results.GetOrAdd(Path.GetFullPath(notebookPath), path => new Lazy<NotebookResult>(() =>
+        string path = Path.GetFullPath(notebookPath);
+        return results.GetOrAdd($"{edition.Language} {path}", _ => new Lazy<NotebookResult>(() =>
             Runner.Run(path, Path.Combine(Repository.ExecutedNotebooks, edition.Folder), environment: edition.KernelEnvironment))).Value;
     }
 }

@@ -30,19 +30,21 @@ sealed class PageFrame(Edition edition, IReadOnlyList<(Edition Edition, IReadOnl
     /// <summary>
     /// Charts keep the width the notebook gave them: up to 1,400 px, wider than the page's column on most screens, or
     /// Plotly.NET's 600 px, narrower than a long title. Once drawn, a chart is redrawn at the width its title needs,
-    /// but never wider than its figure, so its legend and title stay in view.
+    /// but never wider than its &lt;figure&gt; (the page's column), so its legend and title stay in view.
     /// </summary>
     const string FitCharts = """
         <script>
         window.addEventListener('load', () => {
           for (const chart of document.querySelectorAll('figure.chart .js-plotly-plot')) {
-            if (!chart._fullLayout) continue;
             const room = chart.closest('figure').clientWidth;
+            if (!chart._fullLayout || room <= 0) continue;
+            const current = chart._fullLayout.width;
             const title = chart.querySelector('.gtitle');
             const box = title ? title.getBBox() : null;
-            const needed = box ? Math.ceil(box.x + box.width + 20) : 0;
-            const width = Math.min(room, Math.max(chart._fullLayout.width, needed));
-            if (width !== chart._fullLayout.width) Plotly.relayout(chart, { width: width });
+            // A title is placed relative to the width, so widen by its overhang on both sides.
+            const overhang = box ? Math.max(0, -box.x, box.x + box.width - current) : 0;
+            const width = Math.min(room, Math.max(current, Math.ceil(current + 2 * overhang + 20 * Math.sign(overhang))));
+            if (width !== current) Plotly.relayout(chart, { width: width });
           }
         });
         </script>

@@ -142,7 +142,7 @@ public sealed class ModelSummary : IHtmlRenderable
         string input = string.Join("x", InputShape);
         string caption = DisplayLanguage.Text(
             $"{ModelName} on a {input} input: {Count(TrainableParameters)} trainable parameters ({Bytes(ParameterBytes)}), {Giga(Macs)}MACs per image",
-            $"{ModelName}，输入 {input}：可训练参数 {Count(TrainableParameters)} 个（{Bytes(ParameterBytes)}），每张图像 {Giga(Macs)}次乘加") +
+            $"{ModelName}，输入 {input}：可训练参数 {Count(TrainableParameters)} 个（{Bytes(ParameterBytes)}），每张图像 {Giga(Macs)} 次乘加") +
             (Note is null ? "" : DisplayLanguage.Text(". ", "。") + Note);
         return new HtmlTable(rows, caption);
     }

@@ -41,9 +41,9 @@ public sealed record Verdict(double Difference, double StandardError, int Degree
     public Verdict Expect(string claim, params string[] words)
     {
         if (words.Length == 0) throw new ArgumentException("name at least one verdict that supports the claim.", nameof(words));
-        return words.Contains(Word) ? this : throw new InvalidOperationException(
+        return words.Contains(Word) ? this : throw new InvalidOperationException(string.Create(CultureInfo.InvariantCulture,
             $"The text says {claim}, but this run's verdict is \"{Word}\" (difference {Difference:+0.####;-0.####} ± {StandardError:0.####}, " +
-            $"t = {T:0.00} against {Critical:0.00}); it expected {string.Join(" or ", words.Select(w => $"\"{w}\""))}. Read the results and change the text, or find what changed.");
+            $"t = {T:0.00} against {Critical:0.00}); it expected {string.Join(" or ", words.Select(w => $"\"{w}\""))}. Read the results and change the text, or find what changed."));
     }
 
     public override string ToString() => Word;
