@@ -95,10 +95,24 @@ public static partial class FigureExport
         return written;
     }
 
-    /// <summary>The page a PNG is taken from: the chart alone, with Plotly's mode bar hidden.</summary>
+    /// <summary>
+    /// The page a PNG is taken from: the chart alone, with Plotly's mode bar hidden. A chart whose title is longer than
+    /// the chart is redrawn as wide as the window, which <see cref="SizeOf"/> made wide enough for the title.
+    /// </summary>
     public static string PicturePage(string plotly, string chart) =>
         $"<!DOCTYPE html><html><head><meta charset=\"utf-8\"><style>.modebar-container{{display:none !important}}</style><script>{plotly}</script></head>" +
-        $"<body style=\"margin:0;background:white\">{chart}</body></html>";
+        $"<body style=\"margin:0;background:white\">{chart}{FitTitle}</body></html>";
+
+    const string FitTitle = """
+        <script>
+        for (const chart of document.querySelectorAll('.js-plotly-plot')) {
+          const title = chart.querySelector('.gtitle');
+          if (!chart._fullLayout || !title) continue;
+          const box = title.getBBox(), width = chart._fullLayout.width;
+          if (box.x < 0 || box.x + box.width > width) Plotly.relayout(chart, { width: Math.max(width, window.innerWidth - 20) });
+        }
+        </script>
+        """;
 
     static void Render(string chromium, string page, string png, int width, int height, string work)
     {
@@ -114,14 +128,41 @@ public static partial class FigureExport
         File.Move(temp, png, overwrite: true);
     }
 
-    /// <summary>The chart's layout width and height when it sets them, else 800 x 500.</summary>
-    static (int Width, int Height) SizeOf(string html)
+    /// <summary>
+    /// The chart's layout width and height when it sets them, else 800 x 500; wider where the title needs it (Plotly
+    /// never wraps a title, and cuts it at the chart's edge).
+    /// </summary>
+    internal static (int Width, int Height) SizeOf(string html)
     {
         var grid = GridSize().Match(html);
         if (grid.Success) return (int.Parse(grid.Groups[1].Value) + 10, int.Parse(grid.Groups[2].Value) + 10);
         var width = Width().Match(html);
         var height = Height().Match(html);
-        return (width.Success ? int.Parse(width.Groups[1].Value) + 20 : 800, height.Success ? int.Parse(height.Groups[1].Value) + 20 : 500);
+        int chartWidth = width.Success ? int.Parse(width.Groups[1].Value) + 20 : 800;
+        return (Math.Max(chartWidth, TitleWidth(html)), height.Success ? int.Parse(height.Groups[1].Value) + 20 : 500);
+    }
+
+    /// <summary>
+    /// About the width a chart needs for its title: Plotly's 17 px title font, roughly 9.5 px a Latin character and 17
+    /// px a Chinese one, starting 5% in from the left; 0 when the layout has no title.
+    /// </summary>
+    static int TitleWidth(string html)
+    {
+        int start = html.IndexOf("var layout = ", StringComparison.Ordinal);
+        int end = start < 0 ? -1 : html.IndexOf('\n', start);
+        if (end < 0) return 0;
+        try
+        {
+            using var layout = System.Text.Json.JsonDocument.Parse(html[(start + "var layout = ".Length)..end].TrimEnd().TrimEnd(';'));
+            if (!layout.RootElement.TryGetProperty("title", out var title) || !title.TryGetProperty("text", out var text) || text.GetString() is not { } words)
+                return 0;
+            double pixels = words.Sum(c => c >= '\u2E80' ? 17.0 : 9.5);
+            return (int)Math.Ceiling((pixels + 40) / 0.95);
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            return 0;
+        }
     }
 
     [GeneratedRegex("data-width=\"(\\d+)\" data-height=\"(\\d+)\"")]

@@ -68,4 +68,31 @@ public class CourseSiteBrowserTests(ITestOutputHelper output)
         Assert.DoesNotContain(await ModeBarDisplay(interactive), new[] { "none", "absent" }); // the interactive chart keeps its tools
         Assert.Equal("none", await ModeBarDisplay(picture));
     }
+    [Fact]
+    public async Task A_figure_photographed_for_its_png_is_as_wide_as_its_title_needs()
+    {
+        // Plotly never wraps a title and cuts it at the chart's edge: a 480 px chart with an 80-character title.
+        string title = "VGG configurations: parameters barely grow with depth, compute does (and so on)";
+        string chart = Chart("figure")["data"]!["text/html"]!.GetValue<string>().Replace("\"title\":{\"text\":\"figure\"}", $"\"title\":{{\"text\":\"{title}\"}}");
+        var (width, height) = FigureExport.SizeOf(chart);
+        Assert.InRange(width, 80 * 9, 1400);
+        Assert.Equal((500, 320), FigureExport.SizeOf(Chart("short")["data"]!["text/html"]!.GetValue<string>()));
+
+        if (SiteBrowser.Chromium is not { } chromium) { output.WriteLine(SiteBrowser.NoBrowser); return; }
+        using var temp = new TempFolder();
+        string picture = temp.File("picture.html"), plain = temp.File("plain.html");
+        File.WriteAllText(picture, FigureExport.PicturePage(ClassicCnn.Notebooks.NotebookHtml.PlotlyJs, chart));
+        File.WriteAllText(plain, $"<!DOCTYPE html><html><head><script>{ClassicCnn.Notebooks.NotebookHtml.PlotlyJs}</script></head><body style=\"margin:0\">{chart}</body></html>");
+        using var playwright = await Microsoft.Playwright.Playwright.CreateAsync();
+        await using var browser = await playwright.Chromium.LaunchAsync(new() { ExecutablePath = chromium, Headless = true });
+        async Task<bool> TitleFits(string file)
+        {
+            var page = await browser.NewPageAsync(new() { ViewportSize = new() { Width = width, Height = height } });
+            await page.GotoAsync(new Uri(file).AbsoluteUri);
+            await page.WaitForSelectorAsync("svg.main-svg");
+            return await page.EvaluateAsync<bool>("() => { const chart = document.querySelector('.js-plotly-plot'); const box = chart.querySelector('.gtitle').getBBox(); return box.x >= 0 && box.x + box.width <= chart._fullLayout.width; }");
+        }
+        Assert.False(await TitleFits(plain)); // the chart as the notebook drew it cuts its title
+        Assert.True(await TitleFits(picture));
+    }
 }
