@@ -51,23 +51,13 @@ public class CourseSiteBrowserTests(ITestOutputHelper output)
     public async Task A_figure_photographed_for_its_png_shows_no_plotly_mode_bar()
     {
         if (SiteBrowser.Chromium is not { } chromium) { output.WriteLine(SiteBrowser.NoBrowser); return; }
-        using var temp = new TempFolder();
         string chart = Chart("figure")["data"]!["text/html"]!.GetValue<string>();
-        string picture = temp.File("picture.html"), interactive = temp.File("interactive.html");
-        File.WriteAllText(picture, FigureExport.PicturePage(ClassicCnn.Notebooks.NotebookHtml.PlotlyJs, chart));
-        File.WriteAllText(interactive, $"<!DOCTYPE html><html><head><script>{ClassicCnn.Notebooks.NotebookHtml.PlotlyJs}</script></head><body>{chart}</body></html>");
-        using var playwright = await Microsoft.Playwright.Playwright.CreateAsync();
-        await using var browser = await playwright.Chromium.LaunchAsync(new() { ExecutablePath = chromium, Headless = true });
-        async Task<string> ModeBarDisplay(string file)
-        {
-            var page = await browser.NewPageAsync();
-            await page.GotoAsync(new Uri(file).AbsoluteUri);
-            await page.WaitForSelectorAsync("svg.main-svg");
-            return await page.EvaluateAsync<string>("() => { const bar = document.querySelector('.modebar-container'); return bar ? getComputedStyle(bar).display : 'absent'; }");
-        }
-        Assert.DoesNotContain(await ModeBarDisplay(interactive), new[] { "none", "absent" }); // the interactive chart keeps its tools
-        Assert.Equal("none", await ModeBarDisplay(picture));
+        var (picture, interactive) = await AskPictureAndChart<string>(chromium, chart,
+            "() => { const bar = document.querySelector('.modebar-container'); return bar ? getComputedStyle(bar).display : 'absent'; }");
+        Assert.DoesNotContain(interactive, new[] { "none", "absent" }); // the interactive chart keeps its tools
+        Assert.Equal("none", picture);
     }
+
     [Fact]
     public async Task A_figure_photographed_for_its_png_is_as_wide_as_its_title_needs()
     {
@@ -79,20 +69,32 @@ public class CourseSiteBrowserTests(ITestOutputHelper output)
         Assert.Equal((500, 320), FigureExport.SizeOf(Chart("short")["data"]!["text/html"]!.GetValue<string>()));
 
         if (SiteBrowser.Chromium is not { } chromium) { output.WriteLine(SiteBrowser.NoBrowser); return; }
+        var (picture, interactive) = await AskPictureAndChart<bool>(chromium, chart,
+            "() => { const chart = document.querySelector('.js-plotly-plot'); const box = chart.querySelector('.gtitle').getBBox(); return box.x >= 0 && box.x + box.width <= chart._fullLayout.width; }",
+            new() { Width = width, Height = height });
+        Assert.False(interactive); // the chart as the notebook drew it cuts its title
+        Assert.True(picture);
+    }
+
+    /// <summary>
+    /// One chart opened twice in Chromium, once as the PNG export photographs it and once as a notebook shows it, and
+    /// <paramref name="script"/>'s answer on each once the chart has drawn.
+    /// </summary>
+    static async Task<(T Picture, T Interactive)> AskPictureAndChart<T>(string chromium, string chart, string script, Microsoft.Playwright.ViewportSize? viewport = null)
+    {
         using var temp = new TempFolder();
-        string picture = temp.File("picture.html"), plain = temp.File("plain.html");
+        string picture = temp.File("picture.html"), interactive = temp.File("interactive.html");
         File.WriteAllText(picture, FigureExport.PicturePage(ClassicCnn.Notebooks.NotebookHtml.PlotlyJs, chart));
-        File.WriteAllText(plain, $"<!DOCTYPE html><html><head><script>{ClassicCnn.Notebooks.NotebookHtml.PlotlyJs}</script></head><body style=\"margin:0\">{chart}</body></html>");
+        File.WriteAllText(interactive, $"<!DOCTYPE html><html><head><script>{ClassicCnn.Notebooks.NotebookHtml.PlotlyJs}</script></head><body style=\"margin:0\">{chart}</body></html>");
         using var playwright = await Microsoft.Playwright.Playwright.CreateAsync();
         await using var browser = await playwright.Chromium.LaunchAsync(new() { ExecutablePath = chromium, Headless = true });
-        async Task<bool> TitleFits(string file)
+        async Task<T> Ask(string file)
         {
-            var page = await browser.NewPageAsync(new() { ViewportSize = new() { Width = width, Height = height } });
+            var page = await browser.NewPageAsync(new() { ViewportSize = viewport ?? new() { Width = 1280, Height = 720 } });
             await page.GotoAsync(new Uri(file).AbsoluteUri);
             await page.WaitForSelectorAsync("svg.main-svg");
-            return await page.EvaluateAsync<bool>("() => { const chart = document.querySelector('.js-plotly-plot'); const box = chart.querySelector('.gtitle').getBBox(); return box.x >= 0 && box.x + box.width <= chart._fullLayout.width; }");
+            return await page.EvaluateAsync<T>(script);
         }
-        Assert.False(await TitleFits(plain)); // the chart as the notebook drew it cuts its title
-        Assert.True(await TitleFits(picture));
+        return (await Ask(picture), await Ask(interactive));
     }
 }
