@@ -41,7 +41,7 @@ public sealed class NotebookRunner(Repository repository)
             child = ChildProcess.Run("dotnet",
                 ["tool", "run", "dotnet-repl", "--", "--run", asciiCopy, "--exit-after-run", "--output-path", outputPath],
                 workingDirectory: workingDirectory ?? Path.GetDirectoryName(notebookPath)!, timeout: Timeout, logPath: logPath,
-                environment: new Dictionary<string, string>(environment ?? new Dictionary<string, string>()) { ["NO_COLOR"] = "1", [EnvironmentVariables.Headless] = "1" });
+                environment: KernelEnvironment(environment));
         }
         finally
         {
@@ -61,6 +61,17 @@ public sealed class NotebookRunner(Repository repository)
         if (child.ExitCode != 0 && failures.Count == 0)
             failures.Add($"dotnet-repl exited with code {child.ExitCode} although no cell reported an error; see {logPath}");
         return new NotebookResult(name, notebookPath, outputPath, logPath, child.Duration, failures);
+    }
+
+    /// <summary>
+    /// The kernel's variables: the caller's, no colour codes, headless charts, and glibc's allocator set for the whole
+    /// process (the library cannot do that itself once the kernel runs: see <see cref="NativeAllocator.GlibcTunables"/>).
+    /// </summary>
+    static Dictionary<string, string> KernelEnvironment(IReadOnlyDictionary<string, string>? environment)
+    {
+        var variables = new Dictionary<string, string>(environment ?? new Dictionary<string, string>()) { ["NO_COLOR"] = "1", [EnvironmentVariables.Headless] = "1" };
+        if (NativeAllocator.TunablesFor(variables) is { } tunables) variables[NativeAllocator.TunablesVariable] = tunables;
+        return variables;
     }
 
     /// <summary>

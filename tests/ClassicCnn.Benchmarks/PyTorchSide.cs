@@ -1,3 +1,4 @@
+using ClassicCnn.Platform;
 using System.Diagnostics;
 using System.Runtime.InteropServices;
 using System.Text;
@@ -8,10 +9,10 @@ namespace ClassicCnn.Benchmarks;
 /// <summary>Runs bench_pytorch.py (the same models and steps in PyTorch) for one model and reads its JSON line.</summary>
 public sealed class PyTorchSide(string python, string version)
 {
-    /// <summary>Give PyTorch the malloc thresholds ClassicCnn sets for itself (on unless --pytorch-malloc default).</summary>
+    /// <summary>Give PyTorch the allocator settings ClassicCnn sets for itself (on unless --pytorch-malloc default).</summary>
     public bool SameAllocator { get; set; } = true;
 
-    public string Describe() => $"{version} ({python}){(SameAllocator ? ", same malloc thresholds as ClassicCnn" : ", glibc's default malloc")}" +
+    public string Describe() => $"{version} ({python}){(SameAllocator ? ", same allocator settings as ClassicCnn" : ", glibc's default malloc")}" +
         (OpenMpBlasFolder is { } folder ? $", OpenBLAS's OpenMP build ({folder})"
             : OperatingSystem.IsLinux() ? ". Warning: without OpenBLAS's OpenMP build (Debian: apt-get install libopenblas0-openmp) PyTorch may use OpenBLAS's pthread build, whose threads spin beside PyTorch's OpenMP threads and slow it down" : "");
 
@@ -63,8 +64,8 @@ public sealed class PyTorchSide(string python, string version)
         if (options.Device is { } d) arguments.AddRange(["--device", d]);
         if (mode is not null) arguments.Add(mode);
         var info = new ProcessStartInfo(python, arguments);
-        // The same malloc thresholds the ClassicCnn library sets for itself, so both sides allocate alike.
-        if (SameAllocator) info.Environment["GLIBC_TUNABLES"] = ClassicCnn.Platform.NativeAllocator.GlibcTunables;
+        // The allocator settings the ClassicCnn library sets for itself, so both sides allocate alike.
+        if (SameAllocator) info.Environment[NativeAllocator.TunablesVariable] = NativeAllocator.GlibcTunables;
         if (OpenMpBlasFolder is { } blas)
             info.Environment["LD_LIBRARY_PATH"] = string.Join(':', new[] { blas, Environment.GetEnvironmentVariable("LD_LIBRARY_PATH") }.Where(p => !string.IsNullOrEmpty(p)));
         return info;
@@ -104,6 +105,7 @@ public sealed class TorchSharpSide(string[] arguments, bool sameBlas)
         foreach (var a in arguments.Append("--worker").Append(model).Concat(extra)) info.ArgumentList.Add(a);
         // libtorch_cpu calls BLAS through its exported sgemm_, so a library preloaded ahead of it answers those calls.
         if (sameBlas) info.Environment["LD_PRELOAD"] = Path.Combine(PyTorchSide.OpenMpBlasFolder!, "libopenblas.so.0");
+        if (NativeAllocator.TunablesFor() is { } tunables) info.Environment[NativeAllocator.TunablesVariable] = tunables; // as PyTorch's side
         return info;
     }
 }

@@ -203,7 +203,7 @@ def step_phases(model, images, labels, loss_of, repeats, warmup, seconds):
 
     def step():
         t = [time.perf_counter()]
-        optimizer.zero_grad(); t.append(time.perf_counter())
+        optimizer.zero_grad(set_to_none=True); t.append(time.perf_counter())
         loss = loss_of(model(images), labels); sync(); t.append(time.perf_counter())
         loss.backward(); sync(); t.append(time.perf_counter())
         optimizer.step(); sync(); t.append(time.perf_counter())
@@ -247,7 +247,7 @@ def main():
         model.train()
 
         def step():
-            optimizer.zero_grad(); loss = loss_of(model(images), labels); loss.backward(); optimizer.step(); sync()
+            optimizer.zero_grad(set_to_none=True); loss = loss_of(model(images), labels); loss.backward(); optimizer.step(); sync()
         return timed(step, n, warmup, seconds)
 
     if a.serve:  # the paired mode: the .NET side asks for one step at a time, in turn with the TorchSharp worker

@@ -60,6 +60,8 @@ public class DevcontainerTests(SeriesFixture series)
         Assert.True(host.GetProperty("cpus").GetInt32() >= 4, "training needs at least 4 cores");
         Assert.Matches(@"^\d+gb$", host.GetProperty("memory").GetString());
         Assert.All(root.GetProperty("containerEnv").EnumerateObject(), e => Assert.Equal(JsonValueKind.String, e.Value.ValueKind));
+        // The kernel VS Code starts there gets the allocator settings that the run command gives its kernels.
+        Assert.Equal(NativeAllocator.GlibcTunables, root.GetProperty("containerEnv").GetProperty(NativeAllocator.TunablesVariable).GetString());
         var extensions = root.GetProperty("customizations").GetProperty("vscode").GetProperty("extensions").EnumerateArray().Select(e => e.GetString()).ToList();
         Assert.Contains("ms-dotnettools.dotnet-interactive-vscode", extensions);
         Assert.Contains("ms-dotnettools.csdevkit", extensions);

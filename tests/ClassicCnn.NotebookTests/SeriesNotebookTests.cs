@@ -35,6 +35,9 @@ public class SeriesNotebookTests(SeriesFixture series)
         // No stale package: the kernel loaded exactly the version this test run packed.
         Assert.Contains(outputs, o => o.Text.Contains($"ClassicCnn, {series.PackedVersion}"));
         Assert.Contains(outputs, o => o.MimeTypes.Contains("text/html") && o.Text.Contains("<td>TorchSharp</td><td>0.107.0</td>"));
+        // The runner starts the kernel with glibc's allocator set for all its threads, and the notebook says so.
+        if (OperatingSystem.IsLinux())
+            Assert.Contains(outputs, o => o.Text.Contains("<td>native allocator</td><td>glibc keeps freed buffers (every block from the heap, one arena for all threads, trim threshold 2 GiB)</td>"));
         // The chart is a Plotly chart carrying its data, rendered as HTML.
         var chart = Assert.Single(outputs, o => o.MimeTypes.Contains("text/html") && o.Text.Contains("Plotly.newPlot"));
         Assert.Contains("\"name\":\"ReLU\"", chart.Text);

@@ -1,6 +1,7 @@
 using ClassicCnn.Inspection;
 using ClassicCnn.Models;
 using ClassicCnn.Platform;
+using System.Runtime.InteropServices;
 using TorchSharp;
 
 namespace ClassicCnn.Tests;
@@ -56,11 +57,35 @@ public class ProbeAndRuntimeTests
     public void The_library_keeps_freed_native_buffers_on_linux_and_says_so()
     {
         Assert.Contains(TorchRuntime.Describe(), d => d.Name == "native allocator" && d.Value == TorchRuntime.Allocator);
-        if (OperatingSystem.IsLinux())
-            Assert.Equal("glibc keeps freed buffers (mmap threshold 32 MiB, trim threshold 256 MiB)", TorchRuntime.Allocator);
-        // The tunables string handed to other processes states the same two numbers.
-        Assert.Equal("glibc.malloc.mmap_threshold=33554432:glibc.malloc.trim_threshold=268435456", NativeAllocator.GlibcTunables);
+        // The tunables handed to processes started from here: the same settings and one arena for all threads, unless
+        // the caller chose glibc's settings already.
+        Assert.Equal("glibc.malloc.arena_max=1:glibc.malloc.mmap_max=0:glibc.malloc.trim_threshold=2147483647", NativeAllocator.GlibcTunables);
+        Assert.Null(NativeAllocator.TunablesFor(new Dictionary<string, string> { ["GLIBC_TUNABLES"] = "glibc.malloc.arena_max=2" }));
+        Assert.Null(NativeAllocator.TunablesFor(new Dictionary<string, string> { [EnvironmentVariables.Malloc] = "Default" }));
+        bool chosenHere = Environment.GetEnvironmentVariable("GLIBC_TUNABLES") is not null || Environment.GetEnvironmentVariable(EnvironmentVariables.Malloc)?.Trim().ToLowerInvariant() == "default";
+        Assert.Equal(OperatingSystem.IsLinux() && !chosenHere ? NativeAllocator.GlibcTunables : null, NativeAllocator.TunablesFor());
+        if (!OperatingSystem.IsLinux())
+            return;
+        Assert.StartsWith("glibc keeps freed buffers (every block from the heap", TorchRuntime.Allocator);
+        if (Environment.GetEnvironmentVariable("GLIBC_TUNABLES") is null)
+            Assert.EndsWith("start the process with GLIBC_TUNABLES=" + NativeAllocator.GlibcTunables, TorchRuntime.Allocator);
+
+        // What the settings do: a 48 MiB tensor (above glibc's default mmap threshold) comes from the heap, not from a
+        // fresh mapping, and once freed its memory stays with the process for the next one.
+        long mappedBefore = MallInfo2().hblkhd;
+        for (int i = 0; i < 3; i++)
+        {
+            using var block = torch.ones(12 << 20);
+            Assert.True(MallInfo2().hblkhd - mappedBefore < 1 << 20,
+                $"glibc mapped {(MallInfo2().hblkhd - mappedBefore) >> 20} MiB for a 48 MiB tensor: the allocator settings did not take");
+        }
     }
+
+    [StructLayout(LayoutKind.Sequential)]
+    struct MallInfo { public nint arena, ordblks, smblks, hblks, hblkhd, usmblks, fsmblks, uordblks, fordblks, keepcost; }
+
+    [DllImport("libc", EntryPoint = "mallinfo2")]
+    static extern MallInfo MallInfo2();
 
     [Fact]
     public void The_receptive_field_of_stacked_convolutions_is_measured_and_a_model_that_blocks_gradients_is_explained()

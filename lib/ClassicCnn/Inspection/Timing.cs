@@ -22,7 +22,7 @@ internal static class Timing
         return Timed(() =>
         {
             using var scope = NewDisposeScope();
-            optimizer.zero_grad();
+            model.zero_grad(); // gradients set to none, as the trainer does
             var loss = Evaluation.Loss(model, model.call(images), labels);
             loss.backward();
             optimizer.step();
@@ -54,7 +54,7 @@ internal static class Timing
             Tensor loss = null!;
             return new[]
             {
-                Lap(optimizer.zero_grad),
+                Lap(() => model.zero_grad()),
                 Lap(() => loss = Evaluation.Loss(model, model.call(images), labels), images),
                 Lap(() => loss.backward(), images),
                 Lap(() => optimizer.step(), images),

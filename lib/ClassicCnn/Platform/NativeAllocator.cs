@@ -3,30 +3,33 @@ using System.Runtime.InteropServices;
 namespace ClassicCnn.Platform;
 
 /// <summary>
-/// libtorch allocates CPU tensors with malloc. glibc's defaults hand every freed block of a few MB back to the
-/// operating system (munmap, or trimming the heap top), so each training step maps fresh pages and the kernel
-/// zeroes them again: on LeNet-5 (batch 256, 2 threads) that was 3 s of system time per 200 steps, a 15% slower
-/// median step and most of the step-to-step jitter. Raising the two thresholds keeps those buffers for reuse.
-/// Set CLASSICCNN_MALLOC=default to leave glibc alone.
+/// libtorch allocates CPU tensors with malloc. glibc's defaults hand freed blocks back to the operating system (munmap
+/// for blocks above its mmap threshold, trimming for the heap top), so each training step maps fresh pages and the
+/// kernel zeroes them again: on LeNet-5 (batch 256) 3 s of system time per 200 steps; AlexNet's and VGG's activations
+/// (36-100 MB at batch 32) lie above the largest mmap threshold glibc accepts, and their steps took 1.7-1.8 times as
+/// long (docs/performance.md). The library serves every block from the heap and keeps what is freed for reuse, as
+/// PyTorch's CUDA caching allocator does on a GPU. Set CLASSICCNN_MALLOC=default to leave glibc alone.
 /// </summary>
 internal static class NativeAllocator
 {
-    /// <summary>Blocks up to this size come from the heap (glibc's own ceiling for the setting: 32 MiB on 64-bit).</summary>
-    public const int MmapThreshold = 32 << 20;
+    /// <summary>Free memory at the top of the heap kept before it is given back (the largest value mallopt takes).</summary>
+    internal const int TrimThreshold = int.MaxValue;
 
-    /// <summary>Free memory at the top of the heap kept before it is given back.</summary>
-    public const int TrimThreshold = 256 << 20;
+    /// <summary>
+    /// The settings for a process started from here (a notebook kernel, PyTorch's side of the benchmark), as glibc
+    /// tunables. They add one arena for all threads, which only a process's start can set: each thread other than
+    /// the first allocates from an arena of its own, which unmaps a 64 MiB heap as soon as it is empty, so a notebook
+    /// kernel (cells run on worker threads) kept mapping VGG's blocks afresh every step.
+    /// </summary>
+    public const string GlibcTunables = "glibc.malloc.arena_max=1:glibc.malloc.mmap_max=0:glibc.malloc.trim_threshold=2147483647";
 
-    /// <summary>The same settings for another process (PyTorch's, in the benchmark), as glibc tunables.</summary>
-    public const string GlibcTunables = "glibc.malloc.mmap_threshold=33554432:glibc.malloc.trim_threshold=268435456";
-
-    const int M_TRIM_THRESHOLD = -1, M_MMAP_THRESHOLD = -3;
+    const int M_TRIM_THRESHOLD = -1, M_MMAP_MAX = -4;
 
     [DllImport("libc", EntryPoint = "mallopt")]
     static extern int MallOpt(int parameter, int value);
 
-    /// <summary>Applies the thresholds on Linux with glibc; says what happened.</summary>
-    public static string KeepFreedBuffers()
+    /// <summary>Applies the settings on Linux with glibc; says what happened.</summary>
+    internal static string KeepFreedBuffers()
     {
         if (Environment.GetEnvironmentVariable(EnvironmentVariables.Malloc)?.Trim().ToLowerInvariant() == "default")
             return $"glibc defaults ({EnvironmentVariables.Malloc}=default)";
@@ -34,12 +37,29 @@ internal static class NativeAllocator
             return "the platform's defaults";
         try
         {
-            bool ok = MallOpt(M_MMAP_THRESHOLD, MmapThreshold) == 1 & MallOpt(M_TRIM_THRESHOLD, TrimThreshold) == 1;
-            return ok ? "glibc keeps freed buffers (mmap threshold 32 MiB, trim threshold 256 MiB)" : "glibc refused the thresholds; defaults";
+            bool ok = MallOpt(M_MMAP_MAX, 0) == 1 & MallOpt(M_TRIM_THRESHOLD, TrimThreshold) == 1;
+            if (!ok) return "glibc refused the settings; defaults";
+            return Environment.GetEnvironmentVariable(TunablesVariable)?.Contains("glibc.malloc.arena_max=1") == true
+                ? "glibc keeps freed buffers (every block from the heap, one arena for all threads, trim threshold 2 GiB)"
+                : $"glibc keeps freed buffers (every block from the heap, trim threshold 2 GiB); threads other than the first have arenas of their own that give large blocks back: start the process with {TunablesVariable}={GlibcTunables}";
         }
         catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
         {
             return "no glibc mallopt; the C library's defaults";
         }
     }
+
+    /// <summary>
+    /// The GLIBC_TUNABLES value for a process about to start with <paramref name="extra"/> on top of this process's
+    /// variables: <see cref="GlibcTunables"/> on Linux, or null where glibc's settings were chosen already (GLIBC_TUNABLES
+    /// set, or CLASSICCNN_MALLOC=default) or there is no glibc.
+    /// </summary>
+    public static string? TunablesFor(IReadOnlyDictionary<string, string>? extra = null)
+    {
+        string? Variable(string name) => extra is not null && extra.TryGetValue(name, out var value) ? value : Environment.GetEnvironmentVariable(name);
+        bool chosen = Variable(TunablesVariable) is not null || Variable(EnvironmentVariables.Malloc)?.Trim().ToLowerInvariant() == "default";
+        return OperatingSystem.IsLinux() && !chosen ? GlibcTunables : null;
+    }
+
+    public const string TunablesVariable = "GLIBC_TUNABLES";
 }

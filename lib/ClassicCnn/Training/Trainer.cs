@@ -99,7 +99,7 @@ internal sealed class Trainer
                 if (cancel.IsCancellationRequested) return null;
                 var output = model.call(batch.Images);
                 var loss = Evaluation.Loss(model, output, batch.Labels);
-                optimizer.zero_grad();
+                model.zero_grad(); // gradients set to none, as PyTorch's default: no memset of every gradient each step
                 loss.backward();
                 optimizer.step();
                 using (no_grad())
