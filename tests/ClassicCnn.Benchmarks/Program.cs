@@ -48,6 +48,7 @@ var self = new TorchSharpSide(args, options.SameBlas);
 Console.WriteLine($"device {device}, libtorch threads {get_num_threads()}, TorchSharp {TorchRuntime.TorchSharpVersion}" + (python is null ? ", PyTorch: not found (install python3-torch, or pass --python)" : $", PyTorch: {python.Describe()}"));
 Console.WriteLine($"CPU {CpuDescription.Describe()}");
 Console.WriteLine($"convolution check: {ConvolutionGuard.Check.Summary}");
+Console.WriteLine($"native allocator: {TorchRuntime.Allocator}");
 Console.WriteLine($"each measurement: at least {options.Steps} timed steps and {options.MinimumSeconds:0.#} s after at least {options.Warmup} warm-up steps; {options.Launches} launch(es) per side, alternating");
 if (options.DriftSeconds is { } driftSeconds)
 {
