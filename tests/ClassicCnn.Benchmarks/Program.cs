@@ -133,7 +133,7 @@ namespace ClassicCnn.Benchmarks
               --same-blas       the TorchSharp workers use the OpenBLAS the PyTorch side uses instead of libtorch's own MKL
                                 (Linux: OpenBLAS's OpenMP build preloaded, so it answers libtorch's sgemm_ calls): the
                                 ratio then compares the binding and libtorch's kernels, not two BLAS libraries
-              --pytorch-malloc default  run PyTorch with glibc's malloc defaults instead of the thresholds ClassicCnn sets
+              --pytorch-malloc default  run PyTorch with glibc's malloc defaults instead of the allocator settings ClassicCnn uses
               --memory-epochs N epochs of the RSS growth check (default 5), --memory-steps N steps each (default 6)
               --out FILE        JSON results (default artifacts/benchmarks/benchmark.json)
             """;

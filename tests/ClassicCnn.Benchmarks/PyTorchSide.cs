@@ -65,7 +65,7 @@ public sealed class PyTorchSide(string python, string version)
         if (mode is not null) arguments.Add(mode);
         var info = new ProcessStartInfo(python, arguments);
         // The allocator settings the ClassicCnn library sets for itself, so both sides allocate alike.
-        if (SameAllocator) info.Environment[NativeAllocator.TunablesVariable] = NativeAllocator.GlibcTunables;
+        if (SameAllocator && NativeAllocator.TunablesFor() is { } tunables) info.Environment[NativeAllocator.TunablesVariable] = tunables;
         if (OpenMpBlasFolder is { } blas)
             info.Environment["LD_LIBRARY_PATH"] = string.Join(':', new[] { blas, Environment.GetEnvironmentVariable("LD_LIBRARY_PATH") }.Where(p => !string.IsNullOrEmpty(p)));
         return info;
@@ -105,7 +105,7 @@ public sealed class TorchSharpSide(string[] arguments, bool sameBlas)
         foreach (var a in arguments.Append("--worker").Append(model).Concat(extra)) info.ArgumentList.Add(a);
         // libtorch_cpu calls BLAS through its exported sgemm_, so a library preloaded ahead of it answers those calls.
         if (sameBlas) info.Environment["LD_PRELOAD"] = Path.Combine(PyTorchSide.OpenMpBlasFolder!, "libopenblas.so.0");
-        if (NativeAllocator.TunablesFor() is { } tunables) info.Environment[NativeAllocator.TunablesVariable] = tunables; // as PyTorch's side
+        if (NativeAllocator.TunablesFor() is { } tunables) info.Environment[NativeAllocator.TunablesVariable] = tunables; // as PyTorch's side gets them
         return info;
     }
 }

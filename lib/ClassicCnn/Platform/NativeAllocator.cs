@@ -7,8 +7,9 @@ namespace ClassicCnn.Platform;
 /// for blocks above its mmap threshold, trimming for the heap top), so each training step maps fresh pages and the
 /// kernel zeroes them again: on LeNet-5 (batch 256) 3 s of system time per 200 steps; AlexNet's and VGG's activations
 /// (36-100 MB at batch 32) lie above the largest mmap threshold glibc accepts, and their steps took 1.7-1.8 times as
-/// long (docs/performance.md). The library serves every block from the heap and keeps what is freed for reuse, as
-/// PyTorch's CUDA caching allocator does on a GPU. Set CLASSICCNN_MALLOC=default to leave glibc alone.
+/// long (docs/performance.md). The library asks glibc to serve every block from the heap and keep what is freed for
+/// reuse, as PyTorch's CUDA caching allocator does on a GPU. That holds for the process's first thread; other threads
+/// need <see cref="GlibcTunables"/> at the process's start. Set CLASSICCNN_MALLOC=default to leave glibc alone.
 /// </summary>
 internal static class NativeAllocator
 {
@@ -32,14 +33,15 @@ internal static class NativeAllocator
     internal static string KeepFreedBuffers()
     {
         if (Environment.GetEnvironmentVariable(EnvironmentVariables.Malloc)?.Trim().ToLowerInvariant() == "default")
-            return $"glibc defaults ({EnvironmentVariables.Malloc}=default)";
+            return $"glibc defaults ({EnvironmentVariables.Malloc}=default)"
+                + (Environment.GetEnvironmentVariable(TunablesVariable) is { Length: > 0 } set ? $", apart from {TunablesVariable}={set}" : "");
         if (!OperatingSystem.IsLinux())
             return "the platform's defaults";
         try
         {
             bool ok = MallOpt(M_MMAP_MAX, 0) == 1 & MallOpt(M_TRIM_THRESHOLD, TrimThreshold) == 1;
             if (!ok) return "glibc refused the settings; defaults";
-            return Environment.GetEnvironmentVariable(TunablesVariable)?.Contains("glibc.malloc.arena_max=1") == true
+            return Entries(Environment.GetEnvironmentVariable(TunablesVariable)).Contains("glibc.malloc.arena_max=1")
                 ? "glibc keeps freed buffers (every block from the heap, one arena for all threads, trim threshold 2 GiB)"
                 : $"glibc keeps freed buffers (every block from the heap, trim threshold 2 GiB); threads other than the first have arenas of their own that give large blocks back: start the process with {TunablesVariable}={GlibcTunables}";
         }
@@ -51,15 +53,19 @@ internal static class NativeAllocator
 
     /// <summary>
     /// The GLIBC_TUNABLES value for a process about to start with <paramref name="extra"/> on top of this process's
-    /// variables: <see cref="GlibcTunables"/> on Linux, or null where glibc's settings were chosen already (GLIBC_TUNABLES
-    /// set, or CLASSICCNN_MALLOC=default) or there is no glibc.
+    /// variables: <see cref="GlibcTunables"/> on Linux, after any tunables already set that are not glibc.malloc ones;
+    /// null where the malloc settings were chosen already (a glibc.malloc tunable set, or CLASSICCNN_MALLOC=default)
+    /// or there is no glibc.
     /// </summary>
     public static string? TunablesFor(IReadOnlyDictionary<string, string>? extra = null)
     {
         string? Variable(string name) => extra is not null && extra.TryGetValue(name, out var value) ? value : Environment.GetEnvironmentVariable(name);
-        bool chosen = Variable(TunablesVariable) is not null || Variable(EnvironmentVariables.Malloc)?.Trim().ToLowerInvariant() == "default";
-        return OperatingSystem.IsLinux() && !chosen ? GlibcTunables : null;
+        var existing = Entries(Variable(TunablesVariable));
+        bool chosen = existing.Any(e => e.StartsWith("glibc.malloc.")) || Variable(EnvironmentVariables.Malloc)?.Trim().ToLowerInvariant() == "default";
+        return OperatingSystem.IsLinux() && !chosen ? string.Join(':', existing.Append(GlibcTunables)) : null;
     }
 
     public const string TunablesVariable = "GLIBC_TUNABLES";
+
+    static string[] Entries(string? tunables) => (tunables ?? "").Split(':', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
 }
