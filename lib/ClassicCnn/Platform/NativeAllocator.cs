@@ -32,7 +32,7 @@ internal static class NativeAllocator
     /// <summary>Applies the settings on Linux with glibc; says what happened.</summary>
     internal static string KeepFreedBuffers()
     {
-        if (Environment.GetEnvironmentVariable(EnvironmentVariables.Malloc)?.Trim().ToLowerInvariant() == "default")
+        if (AskedForDefaults(Environment.GetEnvironmentVariable(EnvironmentVariables.Malloc)))
             return $"glibc defaults ({EnvironmentVariables.Malloc}=default)"
                 + (Environment.GetEnvironmentVariable(TunablesVariable) is { Length: > 0 } set ? $", apart from {TunablesVariable}={set}" : "");
         if (!OperatingSystem.IsLinux())
@@ -61,11 +61,13 @@ internal static class NativeAllocator
     {
         string? Variable(string name) => extra is not null && extra.TryGetValue(name, out var value) ? value : Environment.GetEnvironmentVariable(name);
         var existing = Entries(Variable(TunablesVariable));
-        bool chosen = existing.Any(e => e.StartsWith("glibc.malloc.")) || Variable(EnvironmentVariables.Malloc)?.Trim().ToLowerInvariant() == "default";
+        bool chosen = existing.Any(e => e.StartsWith("glibc.malloc.")) || AskedForDefaults(Variable(EnvironmentVariables.Malloc));
         return OperatingSystem.IsLinux() && !chosen ? string.Join(':', existing.Append(GlibcTunables)) : null;
     }
 
     public const string TunablesVariable = "GLIBC_TUNABLES";
+
+    static bool AskedForDefaults(string? malloc) => string.Equals(malloc?.Trim(), "default", StringComparison.OrdinalIgnoreCase);
 
     static string[] Entries(string? tunables) => (tunables ?? "").Split(':', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
 }
