@@ -60,11 +60,16 @@ if (options.DriftSeconds is { } driftSeconds)
 if (options.PairedSeconds is { } pairedSeconds)
 {
     if (python is null) { Console.Error.WriteLine("error: --paired needs the PyTorch side (python3 with torch; see --python)"); return 2; }
+    var paired = new List<PairedSteps.Result>();
     foreach (var model in BenchmarkModel.All.Where(m => options.Models.Contains(m.Name) && !m.InferenceOnly))
     {
         var (batch, size) = model.BatchAndSize(options, device);
-        Console.WriteLine(PairedSteps.Run(model.Name, self.ServeInfo(model.Name), python.ServeInfo(model.Name, batch, size, options), options.Warmup, pairedSeconds));
+        paired.Add(PairedSteps.Run(model.Name, () => self.ServeInfo(model.Name), () => python.ServeInfo(model.Name, batch, size, options),
+            options.Warmup, pairedSeconds, options.Launches));
+        Console.WriteLine(paired[^1]);
     }
+    WriteJson(options.Output == BenchmarkOptions.DefaultOutput ? Path.Combine("artifacts", "benchmarks", "paired.json") : options.Output,
+        new { pairedSeconds, pytorch = python.Describe(), results = paired.Select(r => new { r.Model, r.Ratio, r.LaunchSpread, r.Launches, r.TorchSharpBlas, r.PyTorchBlas }) });
     return 0;
 }
 if (options.Profile)
@@ -99,11 +104,22 @@ foreach (var model in BenchmarkModel.All.Where(m => options.Models.Contains(m.Na
 }
 Console.WriteLine();
 Console.WriteLine(ModelResult.Table(results, device.ToString()));
-string output = options.Output;
-Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(output))!);
-AtomicFile.WriteAllText(output, JsonSerializer.Serialize(new { device = device.ToString(), cpu = CpuDescription.ModelName, instructionSets = CpuDescription.Sets, convolutionCheck = ConvolutionGuard.Check.Summary, threads = get_num_threads(), options.MinimumSeconds, results }, Measure.JsonOptions));
-Console.WriteLine($"wrote {output}");
+WriteJson(options.Output, new { options.MinimumSeconds, results });
 return 0;
+
+// Every results file starts with the machine it was measured on.
+void WriteJson(string output, object measured)
+{
+    var json = new System.Text.Json.Nodes.JsonObject
+    {
+        ["device"] = device.ToString(), ["cpu"] = CpuDescription.ModelName, ["instructionSets"] = JsonSerializer.SerializeToNode(CpuDescription.Sets),
+        ["convolutionCheck"] = ConvolutionGuard.Check.Summary, ["threads"] = get_num_threads(),
+    };
+    foreach (var (name, value) in JsonSerializer.SerializeToNode(measured, Measure.JsonOptions)!.AsObject().ToList()) json[name] = value?.DeepClone();
+    Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(output))!);
+    AtomicFile.WriteAllText(output, json.ToJsonString(Measure.JsonOptions));
+    Console.WriteLine($"wrote {output}");
+}
 
 namespace ClassicCnn.Benchmarks
 {
@@ -120,14 +136,16 @@ namespace ClassicCnn.Benchmarks
               --steps N         at least N timed steps (default 10), after at least --warmup N untimed ones (default 3)
               --seconds S       and time for at least S seconds, warm up for at least S/3 (default 20: this machine's
                                 speed swings within seconds, see --drift, and only a long timing averages it out)
-              --launches N      measure each model in N fresh processes per side, alternating with PyTorch (default 3)
+              --launches N      measure each model in N fresh processes per side, alternating with PyTorch (default 3);
+                                with --paired: N launches of both sides, sharing the S seconds
               --device D        cpu, cuda, cuda:1 (default: CUDA when available)
               --libtorch DIR    load libtorch from an existing PyTorch installation's torch/lib folder
               --python PATH     the Python with torch (default: /usr/bin/python3, then python3)
               --no-pytorch      skip the PyTorch side
               --profile         instead: the forward time of every layer, and the phases of a training step, on both sides
               --paired S        instead: for S seconds per model, both sides' training steps in turn, one at a time, in two
-                                processes alive together: the ratio free of the machine's drift between launches
+                                processes alive together: the ratio free of the machine's drift between launches; the
+                                median over --launches such pairs of processes (JSON: artifacts/benchmarks/paired.json)
               --drift S         instead: for S seconds, one training step of the first model, then a fixed matrix product,
                                 in turn in one process: whether the machine's own speed moves the step time
               --same-blas       the TorchSharp workers use the OpenBLAS the PyTorch side uses instead of libtorch's own MKL
@@ -138,10 +156,12 @@ namespace ClassicCnn.Benchmarks
               --out FILE        JSON results (default artifacts/benchmarks/benchmark.json)
             """;
 
+        public static readonly string DefaultOutput = Path.Combine("artifacts", "benchmarks", "benchmark.json");
+
         public static BenchmarkOptions Parse(string[] args)
         {
             var all = BenchmarkModel.All.Select(m => m.Name).ToHashSet();
-            var o = new BenchmarkOptions(all, null, null, null, 10, 3, null, null, 3, Path.Combine("artifacts", "benchmarks", "benchmark.json"), false, null, 5, 6, 20, null, false, false);
+            var o = new BenchmarkOptions(all, null, null, null, 10, 3, null, null, 3, DefaultOutput, false, null, 5, 6, 20, null, false, false);
             for (int i = 0; i < args.Length; i++)
             {
                 string Next() => i + 1 < args.Length ? args[++i] : Fail($"{args[i]} needs a value");

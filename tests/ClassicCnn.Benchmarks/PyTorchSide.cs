@@ -272,38 +272,63 @@ public static class LoadedBlas
 /// the other is stopped (SIGSTOP, SIGCONT before its own turn): by default OpenMP threads spin for a while after
 /// each parallel region (Intel OpenMP's block time in libtorch, libgomp's spin count in PyTorch), and a side's
 /// spinning threads would otherwise take the cores from the side being timed. Neither side's own waiting changes.
+/// The time is split over several launches of both processes: a ratio holds steady within one pair of processes but
+/// moves from one pair to the next (by up to 7% for the LeNets on the AMD EPYC of docs/performance.md), so the run's
+/// ratio is the median over launches, not one launch's luck.
 /// </summary>
 public static class PairedSteps
 {
-    public sealed record Result(string Model, int Pairs, double TorchSharpMs, double PyTorchMs, double Ratio, double[] RatioByThird, string TorchSharpBlas, string PyTorchBlas)
+    /// <summary>One launch of both sides: how many pairs it timed, the two sides' median steps, and its ratio.</summary>
+    public sealed record Launch(int Pairs, double TorchSharpMs, double PyTorchMs, double Ratio);
+
+    public sealed record Result(string Model, IReadOnlyList<Launch> Launches, string TorchSharpBlas, string PyTorchBlas)
     {
-        public double ThirdsSpread => 100 * (RatioByThird.Max() - RatioByThird.Min()) / Ratio;
+        /// <summary>The median over launches of each launch's ratio (above 1: TorchSharp is faster).</summary>
+        public double Ratio => Median(Launches.Select(l => l.Ratio));
+        /// <summary>How far apart the launches' ratios are, in percent of the ratio.</summary>
+        public double LaunchSpread => 100 * (Launches.Max(l => l.Ratio) - Launches.Min(l => l.Ratio)) / Ratio;
+        public int Pairs => Launches.Sum(l => l.Pairs);
         public override string ToString() =>
-            $"{Model}: {Pairs} pairs of steps in turn: TorchSharp {TorchSharpMs:0.0} ms, PyTorch {PyTorchMs:0.0} ms (medians); " +
-            $"ratio (median over pairs of PyTorch's step / TorchSharp's) {Ratio:0.00}{(OperatingSystem.IsLinux() ? "" : " (the idle side was not stopped: Linux only)")}; by thirds of the run {string.Join(" / ", RatioByThird.Select(r => r.ToString("0.00")))} (spread {ThirdsSpread:0.0}%); BLAS: {TorchSharpBlas} (PyTorch: {PyTorchBlas})";
+            $"{Model}: {Pairs} pairs of steps in turn over {Launches.Count} launch(es); ratio (median over launches of PyTorch's step / TorchSharp's, " +
+            $"each launch's the median over its pairs) {Ratio:0.00}{(OperatingSystem.IsLinux() ? "" : " (the idle side was not stopped: Linux only)")}; " +
+            $"by launch {string.Join(" / ", Launches.Select(l => l.Ratio.ToString("0.00")))} (spread {LaunchSpread:0.0}%), " +
+            $"steps TorchSharp / PyTorch {string.Join(", ", Launches.Select(l => $"{l.TorchSharpMs:0.0} / {l.PyTorchMs:0.0}"))} ms (medians); " +
+            $"BLAS: {TorchSharpBlas} (PyTorch: {PyTorchBlas})";
     }
 
-    public static Result Run(string model, ProcessStartInfo ours, ProcessStartInfo theirs, int warmup, double seconds)
+    static double Median(IEnumerable<double> values) => ClassicCnn.Inspection.Timing.Median(values.ToList());
+
+    /// <summary><paramref name="seconds"/> of timed pairs in all, shared out over <paramref name="launches"/> launches.</summary>
+    public static Result Run(string model, Func<ProcessStartInfo> ours, Func<ProcessStartInfo> theirs, int warmup, double seconds, int launches)
     {
-        using var a = new Server(ours, $"the TorchSharp worker for {model}");
-        using var b = new Server(theirs, $"bench_pytorch.py for {model}");
+        var done = new List<Launch>();
+        string oursBlas = "?", theirsBlas = "?";
+        for (int launch = 0; launch < launches; launch++)
+        {
+            using var a = new Server(ours(), $"the TorchSharp worker for {model}");
+            using var b = new Server(theirs(), $"bench_pytorch.py for {model}");
+            (oursBlas, theirsBlas) = (a.Blas, b.Blas);
+            done.Add(TimeLaunch(a, b, warmup, seconds / launches));
+        }
+        return new Result(model, done, oursBlas, theirsBlas);
+    }
+
+    static Launch TimeLaunch(Server ours, Server theirs, int warmup, double seconds)
+    {
         // Warm up as a launch does: at least `warmup` steps each and a third of the time (LeNet's first steps are 2-8x slower).
         var warming = Stopwatch.StartNew();
-        for (int i = 0; i < warmup || warming.Elapsed.TotalSeconds < seconds / 3; i++) { a.StepAlone(b); b.StepAlone(a); }
+        for (int i = 0; i < warmup || warming.Elapsed.TotalSeconds < seconds / 3; i++) { ours.StepAlone(theirs); theirs.StepAlone(ours); }
         var pairs = new List<(double Ours, double Theirs)>();
         var clock = Stopwatch.StartNew();
         while (clock.Elapsed.TotalSeconds < seconds || pairs.Count < 6)
         {
             bool oursFirst = pairs.Count % 2 == 0;
-            var (first, second) = oursFirst ? (a, b) : (b, a);
+            var (first, second) = oursFirst ? (ours, theirs) : (theirs, ours);
             double firstSeconds = first.StepAlone(second), secondSeconds = second.StepAlone(first);
             pairs.Add(oursFirst ? (firstSeconds, secondSeconds) : (secondSeconds, firstSeconds));
         }
-        static double RatioOf(IEnumerable<(double Ours, double Theirs)> p) => ClassicCnn.Inspection.Timing.Median(p.Select(x => x.Theirs / x.Ours).ToList());
-        int third = pairs.Count / 3;
-        return new Result(model, pairs.Count, 1000 * ClassicCnn.Inspection.Timing.Median(pairs.Select(p => p.Ours).ToList()),
-            1000 * ClassicCnn.Inspection.Timing.Median(pairs.Select(p => p.Theirs).ToList()), RatioOf(pairs),
-            [RatioOf(pairs.Take(third)), RatioOf(pairs.Skip(third).Take(third)), RatioOf(pairs.Skip(2 * third))], a.Blas, b.Blas);
+        return new Launch(pairs.Count, 1000 * Median(pairs.Select(p => p.Ours)), 1000 * Median(pairs.Select(p => p.Theirs)),
+            Median(pairs.Select(p => p.Theirs / p.Ours)));
     }
 
     /// <summary>One side's process: writes "step", reads the seconds it took.</summary>
