@@ -49,7 +49,9 @@ Console.WriteLine($"device {device}, libtorch threads {get_num_threads()}, Torch
 Console.WriteLine($"CPU {CpuDescription.Describe()}");
 Console.WriteLine($"convolution check: {ConvolutionGuard.Check.Summary}");
 Console.WriteLine($"native allocator: {TorchRuntime.Allocator}");
-Console.WriteLine($"each measurement: at least {options.Steps} timed steps and {options.MinimumSeconds:0.#} s after at least {options.Warmup} warm-up steps; {options.Launches} launch(es) per side, alternating");
+Console.WriteLine(options.PairedSeconds is { } shared
+    ? $"each model: {options.Launches} launch(es) of both sides, {shared / options.Launches:0.#} s of steps in turn each, after at least {options.Warmup} warm-up steps and a third of that"
+    : $"each measurement: at least {options.Steps} timed steps and {options.MinimumSeconds:0.#} s after at least {options.Warmup} warm-up steps; {options.Launches} launch(es) per side, alternating");
 if (options.DriftSeconds is { } driftSeconds)
 {
     var model = BenchmarkModel.All.First(m => options.Models.Contains(m.Name) && !m.InferenceOnly);
@@ -68,7 +70,7 @@ if (options.PairedSeconds is { } pairedSeconds)
             options.Warmup, pairedSeconds, options.Launches));
         Console.WriteLine(paired[^1]);
     }
-    WriteJson(options.Output == BenchmarkOptions.DefaultOutput ? Path.Combine("artifacts", "benchmarks", "paired.json") : options.Output,
+    WriteJson(options.Output ?? Path.Combine("artifacts", "benchmarks", "paired.json"),
         new { pairedSeconds, pytorch = python.Describe(), results = paired.Select(r => new { r.Model, r.Ratio, r.LaunchSpread, r.Launches, r.TorchSharpBlas, r.PyTorchBlas }) });
     return 0;
 }
@@ -104,7 +106,7 @@ foreach (var model in BenchmarkModel.All.Where(m => options.Models.Contains(m.Na
 }
 Console.WriteLine();
 Console.WriteLine(ModelResult.Table(results, device.ToString()));
-WriteJson(options.Output, new { options.MinimumSeconds, results });
+WriteJson(options.Output ?? Path.Combine("artifacts", "benchmarks", "benchmark.json"), new { options.MinimumSeconds, results });
 return 0;
 
 // Every results file starts with the machine it was measured on.
@@ -124,7 +126,7 @@ void WriteJson(string output, object measured)
 namespace ClassicCnn.Benchmarks
 {
     public sealed record BenchmarkOptions(HashSet<string> Models, int? Batch, int? Size, int? Threads, int Steps, int Warmup, string? Device,
-        string? LibTorchFolder, int Launches, string Output, bool NoPyTorch, string? Python, int MemoryEpochs, int StepsPerMemoryEpoch,
+        string? LibTorchFolder, int Launches, string? Output, bool NoPyTorch, string? Python, int MemoryEpochs, int StepsPerMemoryEpoch,
         double MinimumSeconds, string? Worker, bool PyTorchDefaultMalloc, bool Profile, double? DriftSeconds = null, double? PairedSeconds = null, bool Serve = false, bool SameBlas = false)
     {
         const string Usage = """
@@ -153,15 +155,13 @@ namespace ClassicCnn.Benchmarks
                                 ratio then compares the binding and libtorch's kernels, not two BLAS libraries
               --pytorch-malloc default  run PyTorch with glibc's malloc defaults instead of the allocator settings ClassicCnn uses
               --memory-epochs N epochs of the RSS growth check (default 5), --memory-steps N steps each (default 6)
-              --out FILE        JSON results (default artifacts/benchmarks/benchmark.json)
+              --out FILE        JSON results (default artifacts/benchmarks/benchmark.json; with --paired, paired.json)
             """;
-
-        public static readonly string DefaultOutput = Path.Combine("artifacts", "benchmarks", "benchmark.json");
 
         public static BenchmarkOptions Parse(string[] args)
         {
             var all = BenchmarkModel.All.Select(m => m.Name).ToHashSet();
-            var o = new BenchmarkOptions(all, null, null, null, 10, 3, null, null, 3, DefaultOutput, false, null, 5, 6, 20, null, false, false);
+            var o = new BenchmarkOptions(all, null, null, null, 10, 3, null, null, 3, null, false, null, 5, 6, 20, null, false, false);
             for (int i = 0; i < args.Length; i++)
             {
                 string Next() => i + 1 < args.Length ? args[++i] : Fail($"{args[i]} needs a value");

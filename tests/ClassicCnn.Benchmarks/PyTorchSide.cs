@@ -273,7 +273,7 @@ public static class LoadedBlas
 /// each parallel region (Intel OpenMP's block time in libtorch, libgomp's spin count in PyTorch), and a side's
 /// spinning threads would otherwise take the cores from the side being timed. Neither side's own waiting changes.
 /// The time is split over several launches of both processes: a ratio holds steady within one pair of processes but
-/// moves from one pair to the next (by up to 7% for the LeNets on the AMD EPYC of docs/performance.md), so the run's
+/// moves from one pair to the next (by up to 6% on the AMD EPYC of docs/performance.md), so the run's
 /// ratio is the median over launches, not one launch's luck.
 /// </summary>
 public static class PairedSteps
