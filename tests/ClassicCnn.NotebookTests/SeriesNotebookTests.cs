@@ -1,3 +1,6 @@
+using System.Globalization;
+using System.Net;
+using System.Text.RegularExpressions;
 using ClassicCnn.Data;
 using ClassicCnn.Platform;
 using ClassicCnn.Tool;
@@ -121,6 +124,33 @@ public class SeriesNotebookTests(SeriesFixture series)
         var report = Notebook.Load(temp.File(Path.Combine("executed", "00-setup.ipynb"))).CodeCells.SelectMany(c => c.Outputs)
             .Single(o => o.Text.Contains("<td>Fashion-MNIST</td>"));
         Assert.Contains($"<td>Fashion-MNIST</td><td>yes</td><td>{folder}</td>", report.Text);
+    }
+
+    [Fact]
+    public void AlexNets_activation_experiment_takes_as_each_activations_fastest_rate_the_one_its_table_shows_fastest()
+    {
+        var result = series.Run(Path.Combine(series.Repository.Notebooks, "02-alexnet.ipynb"));
+        Assert.True(result.Passed, string.Join("\n", result.Failures));
+        var outputs = Notebook.Load(result.OutputPath).CodeCells.SelectMany(c => c.Outputs).ToList();
+        string table = outputs.Single(o => o.Text.Contains("<caption>Epochs to 15 % training error")).Text;
+        string lines = string.Join("\n", outputs.Where(o => o.Text.Contains("each at its fastest rate:")).Select(o => o.Text));
+        double[] rates = [0.01, 0.03, 0.1];
+        foreach (var activation in new[] { "ReLU", "Tanh", "Sigmoid" })
+        {
+            var cells = Regex.Match(table, $"<tr><td>{activation}</td>(.*?)</tr>").Groups[1].Value
+                .Split("</td>", StringSplitOptions.RemoveEmptyEntries).Select(c => WebUtility.HtmlDecode(c.Replace("<td>", ""))).ToList();
+            Assert.Equal(3, cells.Count);
+            // A rate that never reached 15% shows the last epoch's error instead; it ranks behind every rate that did.
+            static double Mean(string cell) => double.Parse(cell.Split(' ')[0], CultureInfo.InvariantCulture);
+            var reachedAnywhere = cells.Where(c => !c.StartsWith("not reached")).ToList();
+            double fastest = reachedAnywhere.Count > 0
+                ? rates[cells.IndexOf(reachedAnywhere.MinBy(Mean)!)]
+                : rates[cells.Select(c => double.Parse(Regex.Match(c, "error ([0-9.]+) ±").Groups[1].Value, CultureInfo.InvariantCulture)).Index().MinBy(p => p.Item).Index];
+            if (activation == "ReLU")
+                Assert.Contains($"ReLU (ReLU, lr {fastest.ToString(CultureInfo.InvariantCulture)}) against", lines);
+            else
+                Assert.Contains($"against {activation}, lr {fastest.ToString(CultureInfo.InvariantCulture)}:", lines);
+        }
     }
 
     [Fact]

@@ -125,6 +125,19 @@ public class ProfileDatasetTests
         Assert.Equal(Datasets.Mnist.Md5, Datasets.MnistFull.Md5);
         Assert.Equal(Datasets.Mnist.DownloadBase, Datasets.MnistFull.DownloadBase);
     }
+
+    [Fact]
+    public void The_profile_table_gives_the_MNIST_split_that_each_profile_trains_on()
+    {
+        static string MnistRow(ClassicCnn.Training.TrainingProfile profile) =>
+            profile.Describe().Rows.Single(r => r[0] == "MNIST examples")[1];
+        // The quick profile's figures are those of the bundled files, read from their headers.
+        var sample = DatasetLocator.Locate(Datasets.Mnist);
+        int train = Idx.Read(sample.FileOf(DatasetInfo.TrainImages), expectedDimensions: 3).Count;
+        int test = Idx.Read(sample.FileOf(DatasetInfo.TestImages), expectedDimensions: 3).Count;
+        Assert.Equal($"the bundled sample: {train:N0} train / {test:N0} test", MnistRow(ClassicCnn.Training.TrainingProfile.Quick));
+        Assert.Equal("all 60,000 / 10,000", MnistRow(ClassicCnn.Training.TrainingProfile.Full));
+    }
 }
 
 /// <summary>The download code against a server on 127.0.0.1 serving fixture files.</summary>
