@@ -72,7 +72,7 @@ public sealed record TrainingProfile
         (DisplayLanguage.Text("MNIST examples", "MNIST 样本"), Mnist == Datasets.MnistFull
             ? DisplayLanguage.Text("all 60,000 / 10,000", "全部 60,000 / 10,000")
             // The sample's split, as data/mnist/ holds it (a test reads the files).
-            : DisplayLanguage.Text("the bundled sample: 7,996 train / 2,004 test", "仓库自带的样本：训练 7,996 / 测试 2,004")),
+            : DisplayLanguage.Text($"the bundled sample: {7_996:N0} train / {2_004:N0} test", $"仓库自带的样本：训练 {7_996:N0} / 测试 {2_004:N0}")),
         (DisplayLanguage.Text("Fashion-MNIST examples", "Fashion-MNIST 样本"), FashionTrainLimit is null
             ? DisplayLanguage.Text("all 60,000 / 10,000", "全部 60,000 / 10,000")
             : DisplayLanguage.Text($"{FashionTrainLimit:N0} train / {FashionTestLimit:N0} test", $"训练 {FashionTrainLimit:N0} / 测试 {FashionTestLimit:N0}")),
