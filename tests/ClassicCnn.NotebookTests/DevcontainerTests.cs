@@ -7,8 +7,7 @@ namespace ClassicCnn.NotebookTests;
 /// <summary>
 /// The dev container files, checked against the properties of the dev container reference that they use
 /// (containers.dev/implementors/json_reference) and their commands run the way the container would run them.
-/// No Docker engine runs here, so the container itself is not started. Also the VS Code workspace files, which give a
-/// learner who opens the folder without a container the same kernel settings and extensions.
+/// No Docker engine runs here, so the container itself is not started.
 /// </summary>
 [Collection(SeriesCollection.Name)]
 public class DevcontainerTests(SeriesFixture series)
@@ -37,9 +36,7 @@ public class DevcontainerTests(SeriesFixture series)
 
     public static TheoryData<string> Files() => new() { ".devcontainer/devcontainer.json", ".devcontainer/gpu/devcontainer.json", ".devcontainer/zh-CN/devcontainer.json" };
 
-    JsonElement Load(string file) =>
-        JsonDocument.Parse(File.ReadAllText(Path.Combine(series.Repository.Root, file)),
-            new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true }).RootElement;
+    JsonElement Load(string file) => WorkspaceSettingsTests.LoadJsonc(series.Repository, file);
 
     [Theory]
     [MemberData(nameof(Files))]
@@ -68,19 +65,6 @@ public class DevcontainerTests(SeriesFixture series)
         Assert.Contains("ms-dotnettools.csdevkit", extensions);
         Assert.Contains("ms-toolsai.jupyter", extensions);
         Assert.Equal("dotnet run --project lib/ClassicCnn.Tool -- setup", root.GetProperty("postCreateCommand").GetString());
-    }
-
-    [Fact]
-    public void The_workspace_settings_start_kernels_outside_the_containers_with_the_containers_allocator_settings_and_extensions()
-    {
-        // Polyglot Notebooks adds this object to the environment of every kernel it starts.
-        var kernelVariables = Load(".vscode/settings.json").GetProperty("polyglot-notebook.kernelEnvironmentVariables");
-        Assert.Equal(NativeAllocator.GlibcTunables, kernelVariables.GetProperty(NativeAllocator.TunablesVariable).GetString());
-        Assert.All(kernelVariables.EnumerateObject(), v => Assert.Equal(JsonValueKind.String, v.Value.ValueKind));
-
-        List<string?> Names(JsonElement array) => array.EnumerateArray().Select(e => e.GetString()).ToList();
-        var containerExtensions = Names(Load(".devcontainer/devcontainer.json").GetProperty("customizations").GetProperty("vscode").GetProperty("extensions"));
-        Assert.Equal(containerExtensions, Names(Load(".vscode/extensions.json").GetProperty("recommendations")));
     }
 
     [Fact]
