@@ -69,7 +69,10 @@ public class ProbeAndRuntimeTests
             NativeAllocator.TunablesFor(new Dictionary<string, string> { ["GLIBC_TUNABLES"] = "glibc.pthread.rseq=0", [EnvironmentVariables.Malloc] = "" }));
         Assert.StartsWith("glibc keeps freed buffers (every block from the heap", TorchRuntime.Allocator);
         if (Environment.GetEnvironmentVariable("GLIBC_TUNABLES") is null)
+        {
+            Assert.Contains("open the repository's folder in VS Code (its .vscode/settings.json gives the kernel the variable)", TorchRuntime.Allocator);
             Assert.EndsWith("start the process with GLIBC_TUNABLES=" + NativeAllocator.GlibcTunables, TorchRuntime.Allocator);
+        }
 
         // What the settings do: a 48 MiB tensor (above glibc's default mmap threshold, below a thread arena's 64 MiB
         // heap) comes from a heap, not from a mapping of its own; glibc marks a mapped block in its chunk header.

@@ -43,7 +43,7 @@ internal static class NativeAllocator
             if (!ok) return "glibc refused the settings; defaults";
             return Entries(Environment.GetEnvironmentVariable(TunablesVariable)).Contains("glibc.malloc.arena_max=1")
                 ? "glibc keeps freed buffers (every block from the heap, one arena for all threads, trim threshold 2 GiB)"
-                : $"glibc keeps freed buffers (every block from the heap, trim threshold 2 GiB); threads other than the first have arenas of their own that give large blocks back: start the process with {TunablesVariable}={GlibcTunables}";
+                : $"glibc keeps freed buffers (every block from the heap, trim threshold 2 GiB); threads other than the first have arenas of their own that give large blocks back: open the repository's folder in VS Code (its .vscode/settings.json gives the kernel the variable) or start the process with {TunablesVariable}={GlibcTunables}";
         }
         catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
         {
