@@ -150,7 +150,14 @@ public class SeriesNotebookTests(SeriesFixture series)
             Assert.Single(lines, l => fastest.Any(rate => activation == "ReLU"
                 ? l.Contains($"ReLU (ReLU, lr {rate}) against Tanh")
                 : l.Contains($"against {activation}, lr {rate}:")));
+            // The curves drawn are the runs at that rate, and their legend says so.
+            string curves = outputs.Single(o => o.Text.Contains("Training error at each activation's fastest learning rate")).Text;
+            Assert.Contains(fastest, rate => curves.Contains($"CNN with {activation}, lr {rate}, seed 1"));
         }
+        // The paper measured tanh against ReLU; its figure is quoted beside the tanh verdicts only.
+        var verdictLines = outputs.SelectMany(o => o.Text.Split('\n')).Where(l => l.Contains("verdict for ReLU")).ToList();
+        Assert.Equal(4, verdictLines.Count);
+        Assert.All(verdictLines, l => Assert.Equal(l.Contains("against Tanh"), l.Contains("(paper, tanh on CIFAR-10: 6 times)")));
     }
 
     [Fact]

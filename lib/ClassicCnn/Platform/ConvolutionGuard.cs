@@ -221,7 +221,7 @@ internal static class ConvolutionGuard
         return check;
     }
 
-    static string Describe(double error) => double.IsFinite(error) ? error.ToString("0.0e0") : "NaN";
+    internal static string Describe(double error) => double.IsFinite(error) ? error.ToString("0.0e0") : "not finite (the float32 result held NaN or infinity)";
 
     /// <summary>The worst relative error of the output and of the input gradient over the checked shapes, two tries each (the fault varies between runs).</summary>
     static double WorstError(bool widen)

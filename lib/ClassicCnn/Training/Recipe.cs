@@ -209,7 +209,7 @@ public static class Recipes
         profile ??= TrainingProfile.Current;
         return new Recipe
         {
-            Name = $"CNN with {activation}",
+            Name = FormattableString.Invariant($"CNN with {activation}, lr {learningRate}"),
             Build = () => new LeNet(activation, Pooling.Max),
             Dataset = Datasets.FashionMnist,
             TrainLimit = profile.FashionTrainLimit,
