@@ -117,7 +117,7 @@ public class ProbeAndRuntimeTests
         Assert.Equal(ConvolutionGuard.Check.Summary, row.Value);
         Assert.Contains(ConvolutionGuard.Check.Faulty ? "gives wrong outputs or input gradients here" : "outputs and gradients are right here", row.Value);
         // An error is a number, or says why there is none: a bare "NaN" left learners unsure whether the check broke.
-        Assert.Matches(@"error (\d\.\de-?\d+|not finite \(the float32 result held NaN or infinity\))", row.Value);
+        Assert.Matches(@"error:? (\d\.\de-?\d+|not finite \(the float32 result held NaN or infinity\))", row.Value);
         Assert.Equal("3.4e-7", ConvolutionGuard.Describe(3.4e-7));
         Assert.All(new[] { double.NaN, double.PositiveInfinity }, e => Assert.Equal("not finite (the float32 result held NaN or infinity)", ConvolutionGuard.Describe(e)));
     }

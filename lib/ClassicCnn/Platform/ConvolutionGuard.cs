@@ -188,7 +188,7 @@ internal static class ConvolutionGuard
         double plain = WorstError(widen: false);
         bool faulty = !(plain <= Tolerance);
         string found = faulty
-            ? $"libtorch's CPU convolution gives wrong outputs or input gradients here (relative error {Describe(plain)} where float32 should be within 1e-5)"
+            ? $"libtorch's CPU convolution gives wrong outputs or input gradients here (relative error: {Describe(plain)}, where float32 should be within 1e-5)"
             : $"libtorch's CPU convolution outputs and gradients are right here (largest error {Describe(plain)})";
         if (mode == "off")
             return new(plain, faulty, false, $"{found}; not routed ({EnvironmentVariables.ConvolutionRoute}=off).");
@@ -221,7 +221,7 @@ internal static class ConvolutionGuard
         return check;
     }
 
-    internal static string Describe(double error) => double.IsFinite(error) ? error.ToString("0.0e0") : "not finite (the float32 result held NaN or infinity)";
+    internal static string Describe(double error) => double.IsFinite(error) ? error.ToString("0.0e0", System.Globalization.CultureInfo.InvariantCulture) : "not finite (the float32 result held NaN or infinity)";
 
     /// <summary>The worst relative error of the output and of the input gradient over the checked shapes, two tries each (the fault varies between runs).</summary>
     static double WorstError(bool widen)
