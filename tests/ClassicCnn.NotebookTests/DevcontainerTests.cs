@@ -36,7 +36,7 @@ public class DevcontainerTests(SeriesFixture series)
 
     public static TheoryData<string> Files() => new() { ".devcontainer/devcontainer.json", ".devcontainer/gpu/devcontainer.json", ".devcontainer/zh-CN/devcontainer.json" };
 
-    JsonElement Load(string file) => WorkspaceSettingsTests.LoadJsonc(series.Repository, file);
+    JsonElement Load(string file) => SettingsFiles.Load(series.Repository, file);
 
     [Theory]
     [MemberData(nameof(Files))]

@@ -13,15 +13,10 @@ public class WorkspaceSettingsTests
 {
     readonly Repository repository = Repository.Find(AppContext.BaseDirectory);
 
-    /// <summary>A JSON-with-comments file of the repository (VS Code's and the dev containers' settings files).</summary>
-    internal static JsonElement LoadJsonc(Repository repository, string file) =>
-        JsonDocument.Parse(File.ReadAllText(Path.Combine(repository.Root, file)),
-            new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true }).RootElement;
-
     [Fact]
     public void Kernels_started_with_the_folder_open_get_the_containers_allocator_settings_and_nothing_else()
     {
-        var kernelVariables = LoadJsonc(repository, ".vscode/settings.json").GetProperty("polyglot-notebook.kernelEnvironmentVariables");
+        var kernelVariables = SettingsFiles.Load(repository, ".vscode/settings.json").GetProperty("polyglot-notebook.kernelEnvironmentVariables");
         Assert.Equal([NativeAllocator.TunablesVariable], kernelVariables.EnumerateObject().Select(v => v.Name));
         Assert.Equal(NativeAllocator.GlibcTunables, kernelVariables.GetProperty(NativeAllocator.TunablesVariable).GetString());
     }
@@ -30,7 +25,7 @@ public class WorkspaceSettingsTests
     public void The_recommended_extensions_are_the_containers_extensions()
     {
         static List<string?> Names(JsonElement array) => array.EnumerateArray().Select(e => e.GetString()).ToList();
-        var containerExtensions = Names(LoadJsonc(repository, ".devcontainer/devcontainer.json").GetProperty("customizations").GetProperty("vscode").GetProperty("extensions"));
-        Assert.Equal(containerExtensions, Names(LoadJsonc(repository, ".vscode/extensions.json").GetProperty("recommendations")));
+        var containerExtensions = Names(SettingsFiles.Load(repository, ".devcontainer/devcontainer.json").GetProperty("customizations").GetProperty("vscode").GetProperty("extensions"));
+        Assert.Equal(containerExtensions, Names(SettingsFiles.Load(repository, ".vscode/extensions.json").GetProperty("recommendations")));
     }
 }

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using System.Runtime.CompilerServices;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -221,7 +222,7 @@ internal static class ConvolutionGuard
         return check;
     }
 
-    internal static string Describe(double error) => double.IsFinite(error) ? error.ToString("0.0e0", System.Globalization.CultureInfo.InvariantCulture) : "not finite (the float32 result held NaN or infinity)";
+    internal static string Describe(double error) => double.IsFinite(error) ? error.ToString("0.0e0", CultureInfo.InvariantCulture) : "not finite (the float32 result held NaN or infinity)";
 
     /// <summary>The worst relative error of the output and of the input gradient over the checked shapes, two tries each (the fault varies between runs).</summary>
     static double WorstError(bool widen)
