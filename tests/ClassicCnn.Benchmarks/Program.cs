@@ -69,9 +69,10 @@ if (options.PairedSeconds is { } pairedSeconds)
         paired.Add(PairedSteps.Run(model.Name, () => self.ServeInfo(model.Name), () => python.ServeInfo(model.Name, batch, size, options),
             options.Warmup, pairedSeconds, options.Launches));
         Console.WriteLine(paired[^1]);
+        // Written after every model, so a model that fails later leaves the ones measured before it on disk.
+        WriteJson(options.Output ?? Path.Combine("artifacts", "benchmarks", "paired.json"),
+            new { pairedSeconds, pytorch = python.Describe(), results = paired.Select(r => new { r.Model, r.Ratio, r.LaunchSpread, r.Launches, r.TorchSharpBlas, r.PyTorchBlas }) });
     }
-    WriteJson(options.Output ?? Path.Combine("artifacts", "benchmarks", "paired.json"),
-        new { pairedSeconds, pytorch = python.Describe(), results = paired.Select(r => new { r.Model, r.Ratio, r.LaunchSpread, r.Launches, r.TorchSharpBlas, r.PyTorchBlas }) });
     return 0;
 }
 if (options.Profile)

@@ -385,6 +385,8 @@ public static class PairedSteps
 
         Exception Failed(string how)
         {
+            // A side that failed usually ends right after its traceback: let it, so that all of its error output is read.
+            if (process.WaitForExit(2_000)) process.WaitForExit();
             lock (errors) return new InvalidOperationException($"{what} {how}:\n{errors}");
         }
 
