@@ -14,7 +14,15 @@ using static TorchSharp.torch;
 // measure what a learner's process sees, and peak RSS belongs to one model.
 var options = BenchmarkOptions.Parse(args);
 // The parent needs the device for its report, a worker for its measurement: both load libtorch the same way.
-if (options.LibTorchFolder is { } libtorch) LibTorchFromPyTorch.Load(libtorch);
+if (options.LibTorchFolder is { } libtorch)
+{
+    try { LibTorchFromPyTorch.Load(libtorch); }
+    catch (Exception e) when (e is IOException or PlatformNotSupportedException or InvalidOperationException)
+    {
+        Console.Error.WriteLine($"error: {e.Message}");
+        return 2;
+    }
+}
 if (options.Threads is { } threads) { set_num_threads(threads); set_num_interop_threads(1); }
 var device = options.Device is { } d ? TorchRuntime.Use(d) : TorchRuntime.Device;
 if (options.Worker is { } workerModel)

@@ -202,6 +202,9 @@ public static class LibTorchFromPyTorch
             throw new DirectoryNotFoundException($"--libtorch {folder}: no such folder; give PyTorch's torch/lib folder (python3 -c \"import torch, os; print(os.path.dirname(torch.__file__) + '/lib')\").");
         if (!OperatingSystem.IsLinux())
             throw new PlatformNotSupportedException("--libtorch is implemented for Linux only.");
+        if (!File.Exists(Path.Combine(folder, "libtorch_cpu.so")))
+            throw new FileNotFoundException($"--libtorch {folder}: no libtorch_cpu.so there; give PyTorch's torch/lib folder (python3 -c \"import torch, os; print(os.path.dirname(torch.__file__) + '/lib')\").");
+        if (VersionWarning(folder) is { } warning) Console.Error.WriteLine(warning);
         foreach (var name in new[] { "libc10.so", "libc10_cuda.so", "libtorch_cpu.so", "libtorch_cuda.so", "libtorch.so" })
         {
             string path = Path.Combine(folder, name);
@@ -210,6 +213,36 @@ public static class LibTorchFromPyTorch
                 throw new InvalidOperationException($"Could not load {path}: {Marshal.PtrToStringAnsi(DlError())}");
             Console.WriteLine($"loaded {path}");
         }
+    }
+
+    /// <summary>The version of the PyTorch whose torch/lib <paramref name="folder"/> is, read from torch/version.py; null where that is missing.</summary>
+    public static string? PyTorchVersion(string folder)
+    {
+        string file = Path.Combine(folder, "..", "version.py");
+        if (!File.Exists(file)) return null;
+        var match = System.Text.RegularExpressions.Regex.Match(File.ReadAllText(file), @"^__version__\s*=\s*['""]([^'""]+)['""]",
+            System.Text.RegularExpressions.RegexOptions.Multiline);
+        return match.Success ? match.Groups[1].Value : null;
+    }
+
+    /// <summary>
+    /// A warning when <paramref name="folder"/>'s PyTorch is not of the libtorch release TorchSharp is built for (the
+    /// major and minor version): libtorch's C++ interface moves between releases, and TorchSharp then misreads arguments
+    /// or crashes. Null when the release matches.
+    /// </summary>
+    public static string? VersionWarning(string folder)
+    {
+        // The constant only: TorchRuntime's other members would load TorchSharp's own libtorch before this folder's.
+        string expected = ClassicCnn.Platform.TorchRuntime.LibTorchVersion;
+        static string Release(string version) => string.Join('.', version.Split('.', '+').Take(2));
+        return PyTorchVersion(folder) switch
+        {
+            null => $"warning: --libtorch {folder}: no torch/version.py beside it, so which libtorch it holds is unknown; TorchSharp is built for libtorch {expected}.",
+            var found when Release(found) == Release(expected) => null,
+            var found => $"warning: --libtorch {folder} holds PyTorch {found}'s libtorch, but TorchSharp is built for libtorch {expected}; " +
+                "a libtorch of another release can misread arguments or crash (with PyTorch 2.14.1's, device arguments arrive as CUDA; " +
+                $"1.13's aborts while loading). Prefer a PyTorch {Release(expected)}.",
+        };
     }
 }
 
