@@ -73,14 +73,17 @@ public static partial class FigureExport
                     {
                         string stem = Path.Combine(outputFolder, $"{name}-cell{cell.Number:00}-{k + 1}");
                         string page = stem + ".html";
+                        // Each page carries plotly.js once: a chart that embeds its own copy loses it (parsing it
+                        // takes Chromium a second or two, and doubles the file).
+                        string chart = ChartHtml.WithoutPlotlyLibrary(charts[k].Text);
                         ClassicCnn.Platform.AtomicFile.WriteAllText(page,
-                            $"<!DOCTYPE html><html><head><meta charset=\"utf-8\"><script>{plotly}</script></head><body style=\"margin:0;background:white\">{charts[k].Text}</body></html>");
+                            $"<!DOCTYPE html><html><head><meta charset=\"utf-8\"><script>{plotly}</script></head><body style=\"margin:0;background:white\">{chart}</body></html>");
                         written.Add(page);
                         if (chromium is null) continue;
-                        var (width, height) = SizeOf(charts[k].Text);
+                        var (width, height) = SizeOf(chart);
                         // The PNG is a picture, not an interactive chart: photographed without Plotly's mode bar.
                         string shot = Path.Combine(work, "figure.html");
-                        File.WriteAllText(shot, PicturePage(plotly, charts[k].Text));
+                        File.WriteAllText(shot, PicturePage(plotly, chart));
                         Render(chromium, shot, stem + ".png", width, height, work);
                         written.Add(stem + ".png");
                         log($"wrote {stem}.png");

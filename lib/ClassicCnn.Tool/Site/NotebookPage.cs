@@ -108,7 +108,7 @@ sealed partial class NotebookPage(Notebook notebook, IReadOnlyCollection<string>
             if (html.Contains("Plotly.newPlot", StringComparison.Ordinal))
             {
                 HasCharts = true;
-                return $"<figure class=\"chart\">{WithoutPlotlyLibrary(html)}</figure>";
+                return $"<figure class=\"chart\">{ChartHtml.WithoutPlotlyLibrary(html)}</figure>";
             }
             string kind = html.Contains("classiccnn-image-grid", StringComparison.Ordinal) ? "image-grid" : "html";
             return $"<div class=\"output {kind}\">{html}</div>";
@@ -120,31 +120,6 @@ sealed partial class NotebookPage(Notebook notebook, IReadOnlyCollection<string>
         if (output.Data.TryGetValue("text/markdown", out var markdown)) return $"<div class=\"output html\">{Markdig.Markdown.ToHtml(markdown, Pipeline)}</div>";
         if (output.Data.TryGetValue("text/plain", out var plain)) return $"<pre class=\"output text\">{E(plain)}</pre>";
         return "";
-    }
-
-    /// <summary>
-    /// A chart that carries plotly.js itself (the notebooks embed it when the kernel had no network) without that copy:
-    /// the page loads the site's one copy instead. The chart's own drawing script stays.
-    /// </summary>
-    static string WithoutPlotlyLibrary(string html)
-    {
-        var kept = new StringBuilder();
-        int from = 0;
-        while (true)
-        {
-            int open = html.IndexOf("<script", from, StringComparison.OrdinalIgnoreCase);
-            if (open < 0) break;
-            int body = html.IndexOf('>', open) + 1;
-            int close = html.IndexOf("</script>", body, StringComparison.OrdinalIgnoreCase);
-            if (body <= 0 || close < 0) break;
-            var content = html.AsSpan(body, close - body);
-            bool library = content.Length > 100_000 && !content.Contains("Plotly.newPlot", StringComparison.Ordinal)
-                || content.TrimStart().StartsWith("/**\n* plotly.js v", StringComparison.Ordinal);
-            kept.Append(html, from, open - from);
-            if (!library) kept.Append(html, open, close + "</script>".Length - open);
-            from = close + "</script>".Length;
-        }
-        return kept.Append(html, from, html.Length - from).ToString();
     }
 
     static string E(string text) => WebUtility.HtmlEncode(text);
