@@ -9,9 +9,6 @@ namespace ClassicCnn.Tool;
 /// </summary>
 public static partial class FigureExport
 {
-    /// <summary>The class of the library's image grids (ClassicCnn.Plots.ImageGrid), which are figures too.</summary>
-    const string ImageGridMarker = "classiccnn-image-grid";
-
     public static string? FindChromium()
     {
         if (Environment.GetEnvironmentVariable(EnvironmentVariables.Chromium) is { Length: > 0 } configured) return configured;
@@ -68,22 +65,18 @@ public static partial class FigureExport
                 string name = Path.GetFileNameWithoutExtension(path);
                 foreach (var cell in notebook.CodeCells)
                 {
-                    var charts = cell.Outputs.Where(o => o.MimeTypes.Contains("text/html") && (o.Text.Contains("Plotly.newPlot") || o.Text.Contains(ImageGridMarker))).ToList();
+                    var charts = cell.Outputs.Where(o => o.MimeTypes.Contains("text/html") && (ChartHtml.IsPlotlyChart(o.Text) || ChartHtml.IsImageGrid(o.Text))).ToList();
                     for (int k = 0; k < charts.Count; k++)
                     {
                         string stem = Path.Combine(outputFolder, $"{name}-cell{cell.Number:00}-{k + 1}");
                         string page = stem + ".html";
-                        // Each page carries plotly.js once: a chart that embeds its own copy loses it (parsing it
-                        // takes Chromium a second or two, and doubles the file).
-                        string chart = ChartHtml.WithoutPlotlyLibrary(charts[k].Text);
-                        ClassicCnn.Platform.AtomicFile.WriteAllText(page,
-                            $"<!DOCTYPE html><html><head><meta charset=\"utf-8\"><script>{plotly}</script></head><body style=\"margin:0;background:white\">{chart}</body></html>");
+                        ClassicCnn.Platform.AtomicFile.WriteAllText(page, FigurePage(plotly, charts[k].Text));
                         written.Add(page);
                         if (chromium is null) continue;
-                        var (width, height) = SizeOf(chart);
+                        var (width, height) = SizeOf(charts[k].Text);
                         // The PNG is a picture, not an interactive chart: photographed without Plotly's mode bar.
                         string shot = Path.Combine(work, "figure.html");
-                        File.WriteAllText(shot, PicturePage(plotly, chart));
+                        File.WriteAllText(shot, PicturePage(plotly, charts[k].Text));
                         Render(chromium, shot, stem + ".png", width, height, work);
                         written.Add(stem + ".png");
                         log($"wrote {stem}.png");
@@ -103,8 +96,19 @@ public static partial class FigureExport
     /// the chart is redrawn as wide as the window, which <see cref="SizeOf"/> made wide enough for the title.
     /// </summary>
     public static string PicturePage(string plotly, string chart) =>
-        $"<!DOCTYPE html><html><head><meta charset=\"utf-8\"><style>.modebar-container{{display:none !important}}</style><script>{plotly}</script></head>" +
-        $"<body style=\"margin:0;background:white\">{chart}{FitTitle}</body></html>";
+        $"<!DOCTYPE html><html><head><meta charset=\"utf-8\"><style>.modebar-container{{display:none !important}}</style>{PlotlyScript(plotly, chart)}</head>" +
+        $"<body style=\"margin:0;background:white\">{ChartHtml.WithoutPlotlyLibrary(chart)}{FitTitle}</body></html>";
+
+    /// <summary>The standalone page of one figure (NOTEBOOK-cellNN-K.html): the chart as the notebook drew it, working offline.</summary>
+    public static string FigurePage(string plotly, string chart) =>
+        $"<!DOCTYPE html><html><head><meta charset=\"utf-8\">{PlotlyScript(plotly, chart)}</head>" +
+        $"<body style=\"margin:0;background:white\">{ChartHtml.WithoutPlotlyLibrary(chart)}</body></html>";
+
+    /// <summary>
+    /// plotly.js for a figure's page, once: a chart that embeds its own copy loses it (parsing 3.5 MB of script takes
+    /// Chromium a second or two), and an image grid needs none.
+    /// </summary>
+    static string PlotlyScript(string plotly, string chart) => ChartHtml.IsPlotlyChart(chart) ? $"<script>{plotly}</script>" : "";
 
     const string FitTitle = """
         <script>

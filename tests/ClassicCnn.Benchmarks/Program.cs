@@ -17,7 +17,7 @@ var options = BenchmarkOptions.Parse(args);
 if (options.LibTorchFolder is { } libtorch)
 {
     try { LibTorchFromPyTorch.Load(libtorch); }
-    catch (Exception e) when (e is IOException or PlatformNotSupportedException or InvalidOperationException)
+    catch (Exception e) when (e is IOException or UnauthorizedAccessException or PlatformNotSupportedException or InvalidOperationException)
     {
         Console.Error.WriteLine($"error: {e.Message}");
         return 2;

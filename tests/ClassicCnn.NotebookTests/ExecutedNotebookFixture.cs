@@ -37,7 +37,7 @@ static class ExecutedNotebookFixture
     /// <summary>A Plotly chart as the library's NotebookHtml.Chart writes it, optionally carrying (a stand-in for) plotly.js.</summary>
     public static JsonObject Chart(string id, string data = """[{"type":"scatter","x":[1,2,3],"y":[2,1,3]}]""", bool embedsLibrary = false)
     {
-        string library = embedsLibrary ? $"<script type=\"text/javascript\">/**\n* plotly.js v2.28.0\n*/\nvar notTheLibrary = '{new string('x', 200_000)}';</script>" : "";
+        string library = embedsLibrary ? $"<script type=\"text/javascript\">/**\n* plotly.js v2.28.0\n*/\nvar notTheLibrary = '{new string('x', 200_000)}'; // like plotly.js, it mentions Plotly.newPlot(gd, data, layout)</script>" : "";
         string layout = $"{{\"width\":480,\"height\":300,\"title\":{{\"text\":\"{id}\"}}}}";
         return Html($$"""
             {{library}}<div><div id="{{id}}"><!-- Plotly chart will be drawn inside this DIV --></div><script type="text/javascript">var renderPlotly_{{id}} = function() {

@@ -105,12 +105,12 @@ sealed partial class NotebookPage(Notebook notebook, IReadOnlyCollection<string>
         }
         if (output.Data.TryGetValue("text/html", out var html))
         {
-            if (html.Contains("Plotly.newPlot", StringComparison.Ordinal))
+            if (ChartHtml.IsPlotlyChart(html))
             {
                 HasCharts = true;
                 return $"<figure class=\"chart\">{ChartHtml.WithoutPlotlyLibrary(html)}</figure>";
             }
-            string kind = html.Contains("classiccnn-image-grid", StringComparison.Ordinal) ? "image-grid" : "html";
+            string kind = ChartHtml.IsImageGrid(html) ? "image-grid" : "html";
             return $"<div class=\"output {kind}\">{html}</div>";
         }
         foreach (var image in new[] { "image/png", "image/jpeg" })
