@@ -51,7 +51,7 @@ public class CourseSiteBrowserTests(ITestOutputHelper output)
     public async Task A_figure_photographed_for_its_png_shows_no_plotly_mode_bar()
     {
         if (SiteBrowser.Chromium is not { } chromium) { output.WriteLine(SiteBrowser.NoBrowser); return; }
-        string chart = Chart("figure")["data"]!["text/html"]!.GetValue<string>();
+        string chart = HtmlOf(Chart("figure"));
         var (picture, interactive) = await AskPictureAndChart<string>(chromium, chart,
             "() => { const bar = document.querySelector('.modebar-container'); return bar ? getComputedStyle(bar).display : 'absent'; }");
         Assert.DoesNotContain(interactive, new[] { "none", "absent" }); // the interactive chart keeps its tools
@@ -63,10 +63,10 @@ public class CourseSiteBrowserTests(ITestOutputHelper output)
     {
         // Plotly never wraps a title and cuts it at the chart's edge: a 480 px chart with an 80-character title.
         string title = "VGG configurations: parameters barely grow with depth, compute does (and so on)";
-        string chart = Chart("figure")["data"]!["text/html"]!.GetValue<string>().Replace("\"title\":{\"text\":\"figure\"}", $"\"title\":{{\"text\":\"{title}\"}}");
+        string chart = HtmlOf(Chart("figure")).Replace("\"title\":{\"text\":\"figure\"}", $"\"title\":{{\"text\":\"{title}\"}}");
         var (width, height) = FigureExport.SizeOf(chart);
         Assert.InRange(width, 80 * 9, 1400);
-        Assert.Equal((500, 320), FigureExport.SizeOf(Chart("short")["data"]!["text/html"]!.GetValue<string>()));
+        Assert.Equal((500, 320), FigureExport.SizeOf(HtmlOf(Chart("short"))));
 
         if (SiteBrowser.Chromium is not { } chromium) { output.WriteLine(SiteBrowser.NoBrowser); return; }
         var (picture, interactive) = await AskPictureAndChart<bool>(chromium, chart,

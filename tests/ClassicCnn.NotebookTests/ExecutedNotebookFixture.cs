@@ -25,6 +25,9 @@ static class ExecutedNotebookFixture
     };
 
     public static JsonObject Html(string html) => Display("text/html", html);
+
+    /// <summary>The HTML an output made with <see cref="Html"/> (or <see cref="Chart"/>) carries.</summary>
+    public static string HtmlOf(JsonObject output) => output["data"]!["text/html"]!.GetValue<string>();
     public static JsonObject Text(string text) => Display("text/plain", text);
 
     static JsonObject Display(string mime, string text) => new()

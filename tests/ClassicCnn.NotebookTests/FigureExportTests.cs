@@ -7,8 +7,6 @@ namespace ClassicCnn.NotebookTests;
 /// <summary>The pages of the figure export: the standalone HTML of each figure and the page its PNG is photographed from.</summary>
 public class FigureExportTests
 {
-    static string HtmlOf(System.Text.Json.Nodes.JsonObject output) => output["data"]!["text/html"]!.GetValue<string>();
-
     static int Count(string text, string part) => text.Split(part).Length - 1;
 
     public static TheoryData<string, string> Charts => new()
