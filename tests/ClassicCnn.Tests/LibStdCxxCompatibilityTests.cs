@@ -30,6 +30,7 @@ public class LibStdCxxCompatibilityTests
         var first = LibStdCxxCompatibility.Fix(path, OldLibStdCxx);
         Assert.Equal(FixOutcome.Patched, first.Outcome);
         Assert.Equal(["GLIBCXX_3.4.32"], first.MissingVersions);
+        Assert.Equal("applied now: GLIBCXX_3.4.32 marked weak, so it loads with this system's libstdc++", first.Summary); // 00-setup's row
         byte[] patched = File.ReadAllBytes(path);
         var needs = ElfSymbolVersions.Read(path).Needs;
         Assert.True(needs.Single(n => n.Version == "GLIBCXX_3.4.32").IsWeak);
@@ -42,6 +43,7 @@ public class LibStdCxxCompatibilityTests
         var stamp = File.GetLastWriteTimeUtc(path);
         var second = LibStdCxxCompatibility.Fix(path, OldLibStdCxx);
         Assert.Equal(FixOutcome.AlreadyPatched, second.Outcome);
+        Assert.Equal("applied by an earlier run, so it loads with this system's libstdc++", second.Summary);
         Assert.Equal(patched, File.ReadAllBytes(path));
         Assert.Equal(stamp, File.GetLastWriteTimeUtc(path));
     }

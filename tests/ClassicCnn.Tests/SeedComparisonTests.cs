@@ -1,4 +1,5 @@
 using ClassicCnn.Models;
+using ClassicCnn.Platform;
 using ClassicCnn.Training;
 
 namespace ClassicCnn.Tests;
@@ -149,6 +150,42 @@ public class SeedExperimentTests
         Assert.Equal("(baseline)", table.Rows[2][3]);
         Assert.Contains("(seed 3)", table.Rows[1][2]);
         Assert.Throws<ArgumentException>(() => result.Spread("tanh", "test accuracy"));
+    }
+
+    [Fact]
+    public void The_activation_experiment_run_again_is_loaded_with_the_readings_its_measure_needs()
+    {
+        // 02's activation experiment, cut to one short epoch of 1,280 images (10 steps, a training-error reading after each).
+        var recipe = Recipes.ActivationExperiment(Activation.ReLU, TrainingProfile.Quick) with { TrainLimit = 1_280, TestLimit = 128 };
+        recipe = recipe with { Options = recipe.Options with { Epochs = 1 } };
+        int[] seeds = [5101, 5102, 5103];
+        var paths = seeds.Select(seed =>
+        {
+            var seeded = recipe with { Name = $"{recipe.Name}, seed {seed}", Options = recipe.Options with { Seed = seed } };
+            TorchRuntime.Seed(seed);
+            using var model = seeded.Build();
+            return seeded.CheckpointPath(model);
+        }).ToList();
+        paths.ForEach(File.Delete);
+        try
+        {
+            SeedExperimentResult Run() => SeedExperiment.Run("activation, tiny", [new Arm("ReLU", _ => recipe)], seeds,
+                run => new Dictionary<string, double> { ["epochs to 85%"] = run.History.EpochsToTrainingError(0.85) ?? -1 });
+            var first = Run();
+            Assert.All(paths, path => Assert.True(File.Exists(path), $"no checkpoint at {path}"));
+            var second = Run();
+            foreach (var (trained, loaded) in first.Runs.Zip(second.Runs))
+            {
+                Assert.Equal(10, loaded.History.TrainLoss.Count);
+                Assert.Equal(trained.History.TrainLoss, loaded.History.TrainLoss);
+                Assert.Equal(trained.History.Epochs[0].Seconds, loaded.History.Epochs[0].Seconds); // loaded, not trained again
+                Assert.Equal(trained.Measures["epochs to 85%"], loaded.Measures["epochs to 85%"]);
+            }
+        }
+        finally
+        {
+            paths.ForEach(File.Delete);
+        }
     }
 
     [Fact]

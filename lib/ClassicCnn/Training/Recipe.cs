@@ -218,7 +218,6 @@ public static class Recipes
             TestPreprocessing = new Preprocessing { Normalize = Datasets.FashionMnist.PixelStatistics },
             BatchSize = 128,
             Options = new TrainingOptions { Epochs = profile.ActivationEpochs, Optimizer = OptimizerKind.Sgd, LearningRate = learningRate, Momentum = 0.9, Seed = 1, LossPointsPerEpoch = 20 },
-            Checkpoint = false,
         };
     }
 

@@ -69,18 +69,19 @@ public sealed record TrainingProfile
     public HtmlTable Describe() => HtmlTable.FromPairs(
     [
         (DisplayLanguage.Text("profile", "配置"), $"{Name} ({(Environment.GetEnvironmentVariable(EnvironmentVariables.Profile) is { Length: > 0 } v ? $"{EnvironmentVariables.Profile}={v}" : DisplayLanguage.Text($"chosen for {TorchRuntime.Device}", $"按 {TorchRuntime.Device} 选择"))})"),
-        (DisplayLanguage.Text("MNIST examples", "MNIST 样本"), Mnist == Datasets.MnistFull
+        (DisplayLanguage.Text("MNIST examples", "MNIST 样本数"), Mnist == Datasets.MnistFull
             ? DisplayLanguage.Text("all 60,000 / 10,000", "全部 60,000 / 10,000")
             // The sample's split, as data/mnist/ holds it (a test reads the files).
             : DisplayLanguage.Text($"the bundled sample: {7_996:N0} train / {2_004:N0} test", $"仓库自带的样本：训练 {7_996:N0} / 测试 {2_004:N0}")),
-        (DisplayLanguage.Text("Fashion-MNIST examples", "Fashion-MNIST 样本"), FashionTrainLimit is null
+        (DisplayLanguage.Text("Fashion-MNIST examples", "Fashion-MNIST 样本数"), FashionTrainLimit is null
             ? DisplayLanguage.Text("all 60,000 / 10,000", "全部 60,000 / 10,000")
             : DisplayLanguage.Text($"{FashionTrainLimit:N0} train / {FashionTestLimit:N0} test", $"训练 {FashionTrainLimit:N0} / 测试 {FashionTestLimit:N0}")),
-        (DisplayLanguage.Text("AlexNet / VGG input", "AlexNet / VGG 输入"), $"{AlexNetSize}x{AlexNetSize} / {VggSize}x{VggSize}"),
+        (DisplayLanguage.Text("AlexNet / VGG input", "AlexNet / VGG 输入"), DisplayLanguage.Text($"{AlexNetSize}x{AlexNetSize} / {VggSize}x{VggSize}", $"{AlexNetSize}×{AlexNetSize} / {VggSize}×{VggSize}")),
         (DisplayLanguage.Text("hidden units (AlexNet, VGG)", "隐藏单元数（AlexNet、VGG）"), HiddenUnits.ToString("N0")),
-        (DisplayLanguage.Text("epochs: LeNet, LeNet-5, AlexNet, VGG", "迭代周期：LeNet、LeNet-5、AlexNet、VGG"), $"{LeNetEpochs}, {LeNet5Epochs}, {AlexNetEpochs}, {VggEpochs}"),
+        (DisplayLanguage.Text("epochs: LeNet, LeNet-5, AlexNet, VGG", "迭代周期：LeNet、LeNet-5、AlexNet、VGG"),
+            DisplayLanguage.Text($"{LeNetEpochs}, {LeNet5Epochs}, {AlexNetEpochs}, {VggEpochs}", $"{LeNetEpochs}、{LeNet5Epochs}、{AlexNetEpochs}、{VggEpochs}")),
         (DisplayLanguage.Text("AlexNet ablations", "AlexNet 消融实验"), DisplayLanguage.Text(
             $"width / {ExperimentWidthDivisor}, {ExperimentSize}x{ExperimentSize}, {(ExperimentTrainLimit is { } n ? $"{n:N0}" : "all")} training images, {ExperimentEpochs} epochs",
-            $"宽度 / {ExperimentWidthDivisor}，{ExperimentSize}x{ExperimentSize}，{(ExperimentTrainLimit is { } m ? $"{m:N0}" : "全部")} 张训练图像，{ExperimentEpochs} 个迭代周期")),
+            $"宽度 / {ExperimentWidthDivisor}，{ExperimentSize}×{ExperimentSize}，{(ExperimentTrainLimit is { } m ? $"{m:N0}" : "全部")} 张训练图像，{ExperimentEpochs} 个迭代周期")),
     ], DisplayLanguage.Text("setting", "设置"), DisplayLanguage.Text("value", "值"), DisplayLanguage.Text("Training profile", "训练配置"));
 }
