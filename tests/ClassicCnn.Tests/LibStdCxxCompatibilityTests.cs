@@ -57,7 +57,9 @@ public class LibStdCxxCompatibilityTests
         File.WriteAllBytes(path, original);
         var stamp = File.GetLastWriteTimeUtc(path);
 
-        Assert.Equal(FixOutcome.NotNeeded, LibStdCxxCompatibility.Fix(path, NewLibStdCxx).Outcome);
+        var report = LibStdCxxCompatibility.Fix(path, NewLibStdCxx);
+        Assert.Equal(FixOutcome.NotNeeded, report.Outcome);
+        Assert.Equal("not needed", report.Summary);
         Assert.Equal(original, File.ReadAllBytes(path));
         Assert.Equal(stamp, File.GetLastWriteTimeUtc(path));
     }

@@ -22,12 +22,14 @@ internal sealed record FixReport(string Path, FixOutcome Outcome, IReadOnlyList<
         _ => $"ok        {Path} (no fix needed)",
     };
 
+    public const string NotNeededSummary = "not needed";
+
     /// <summary>What was done, in words for 00-setup's table.</summary>
     public string Summary => Outcome switch
     {
         FixOutcome.Patched => $"applied now: {string.Join(", ", MissingVersions)} marked weak, so it loads with this system's libstdc++",
         FixOutcome.AlreadyPatched => "applied by an earlier run, so it loads with this system's libstdc++",
-        _ => "not needed",
+        _ => NotNeededSummary,
     };
 }
 

@@ -126,6 +126,6 @@ public static class TorchRuntime
         ("logical cores", Environment.ProcessorCount.ToString()),
         ("native allocator", Allocator),
         ("convolution check (CPU)", ConvolutionGuard.Check.Summary),
-        ("libLibTorchSharp.so fix", nativeFixes.Count == 0 ? "not needed" : string.Join("; ", nativeFixes.Select(f => f.Summary).Distinct())),
+        ("libLibTorchSharp.so fix", nativeFixes.Count == 0 ? FixReport.NotNeededSummary : string.Join("; ", nativeFixes.Select(f => f.Summary).Distinct())),
     ];
 }

@@ -47,7 +47,7 @@ public static class TrainingCharts
         var lines = runs.Select(h => CSharpChart.Line<double, double, string>(
             x: h.TrainLoss.Select(p => p.Epoch).ToArray(), y: h.TrainLoss.Select(p => 1 - p.Accuracy).ToArray(), Name: h.Model)).ToList();
         double end = runs.SelectMany(h => h.TrainLoss).Select(p => p.Epoch).DefaultIfEmpty(1).Max();
-        lines.Add(CSharpChart.Line<double, double, string>(x: [0, end], y: [target, target], Name: Text($"target {target * 100:0.#}%", $"目标 {target * 100:0.#}%"), LineDash: StyleParam.DrawingStyle.Dash));
+        lines.Add(CSharpChart.Line<double, double, string>(x: [0, end], y: [target, target], Name: Text(FormattableString.Invariant($"target {target * 100:0.#}%"), FormattableString.Invariant($"目标 {target * 100:0.#}%")), LineDash: StyleParam.DrawingStyle.Dash));
         return CSharpChart.Combine(lines)
             .WithTitle(title)
             .WithXAxisStyle<double, double, string>(TitleText: Text("epoch", "迭代周期"))

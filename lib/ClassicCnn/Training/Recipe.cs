@@ -85,6 +85,14 @@ public sealed record Recipe
         }
     }
 
+    /// <summary>The checkpoint <see cref="Train"/> would use: the model is built after seeding, as there, to fingerprint it.</summary>
+    public string CheckpointPath()
+    {
+        TorchRuntime.Seed(Options.Seed);
+        using var model = Build();
+        return CheckpointPath(model);
+    }
+
     /// <summary>
     /// artifacts/checkpoints/NAME-EPOCHSep-DEVICE-HASH.ckpt in the repository (else ~/.classiccnn/checkpoints), where
     /// HASH digests <see cref="Fingerprint"/>: a run is reused only when everything that shapes it is the same.

@@ -10,7 +10,7 @@ public sealed record Arm(string Name, Func<int, Recipe> Recipe);
 public sealed record SeedRun(string Arm, int Seed, IReadOnlyDictionary<string, double> Measures, TrainingHistory History, double Seconds);
 
 /// <summary>Every run of an experiment, with the spreads and verdicts computed from them.</summary>
-public sealed class SeedExperimentResult(string title, IReadOnlyList<string> arms, IReadOnlyList<int> seeds, IReadOnlyList<SeedRun> runs, double seconds)
+public sealed class SeedExperimentResult(string title, IReadOnlyList<string> arms, IReadOnlyList<int> seeds, IReadOnlyList<SeedRun> runs, double seconds, int loadedRuns)
 {
     public string Title { get; } = title;
     public IReadOnlyList<string> Arms { get; } = arms;
@@ -18,6 +18,8 @@ public sealed class SeedExperimentResult(string title, IReadOnlyList<string> arm
     public IReadOnlyList<SeedRun> Runs { get; } = runs;
     /// <summary>Wall time of the whole experiment, loading included.</summary>
     public double Seconds { get; } = seconds;
+    /// <summary>How many of the runs were loaded from their checkpoints instead of trained.</summary>
+    public int LoadedRuns { get; } = loadedRuns;
 
     public SeedSpread Spread(string arm, string measure)
     {
@@ -78,22 +80,37 @@ public static class SeedExperiment
         var status = new StatusLine();
         int total = arms.Count * seeds.Count;
         var runs = new List<SeedRun>();
+        var loads = new LoadCounter();
         foreach (var seed in seeds)
             foreach (var arm in arms)
             {
                 double left = runs.Count == 0 ? double.NaN : clock.Elapsed.TotalSeconds / runs.Count * (total - runs.Count);
                 status.Show($"{title}: training {arm.Name}, seed {seed} (run {runs.Count + 1} of {total}; {TrainingProgress.Duration(clock.Elapsed.TotalSeconds)} so far" +
                             (double.IsNaN(left) ? ")" : $", about {TrainingProgress.Duration(left)} left)"));
-                var recipe = arm.Recipe(seed);
-                recipe = recipe with { Name = $"{recipe.Name}, seed {seed}", Options = recipe.Options with { Seed = seed } };
+                var recipe = Seeded(arm.Recipe(seed), seed);
                 var started = clock.Elapsed.TotalSeconds;
-                using var run = recipe.Train(TrainingProgress.Silent);
+                using var run = recipe.Train(loads);
                 runs.Add(new SeedRun(arm.Name, seed, measure(run), run.History, clock.Elapsed.TotalSeconds - started));
             }
-        status.Show($"{title}: {total} runs ({arms.Count} arms x {seeds.Count} seeds) in {TrainingProgress.Duration(clock.Elapsed.TotalSeconds)}", final: true);
+        status.Show($"{title}: {total} runs ({arms.Count} arms x {seeds.Count} seeds) in {TrainingProgress.Duration(clock.Elapsed.TotalSeconds)}" +
+                    (loads.Count > 0 ? $"; {loads.Count} of them loaded from their checkpoints, finished before with the same build of the library" : ""), final: true);
         // Order the runs by arm, then seed, whatever order they trained in.
         var ordered = arms.SelectMany(a => runs.Where(r => r.Arm == a.Name).OrderBy(r => seeds.ToList().IndexOf(r.Seed))).ToList();
-        return new SeedExperimentResult(title, arms.Select(a => a.Name).ToList(), seeds, ordered, clock.Elapsed.TotalSeconds);
+        return new SeedExperimentResult(title, arms.Select(a => a.Name).ToList(), seeds, ordered, clock.Elapsed.TotalSeconds, loads.Count);
+    }
+
+    /// <summary>The recipe an experiment trains for one seed: the seed in its options and in its name (and so in its checkpoint's name).</summary>
+    public static Recipe Seeded(Recipe recipe, int seed) =>
+        recipe with { Name = $"{recipe.Name}, seed {seed}", Options = recipe.Options with { Seed = seed } };
+
+    /// <summary>Reports nothing while runs train (the status line does), and counts the runs loaded instead.</summary>
+    sealed class LoadCounter : ITrainingProgress
+    {
+        public int Count { get; private set; }
+        public void Started(string model, string settings, int epochs, int stepsPerEpoch) { }
+        public void Step(int epoch, int step, double loss, double examplesPerSecond) { }
+        public void EpochEnded(EpochRecord record, TrainingHistory history) { }
+        public void Loaded(string model, string checkpoint, TrainingHistory history) => Count++;
     }
 
     /// <summary>One line redrawn in a notebook; a printed line per change in a console.</summary>

@@ -76,12 +76,15 @@ public sealed record TrainingProfile
         (DisplayLanguage.Text("Fashion-MNIST examples", "Fashion-MNIST 样本数"), FashionTrainLimit is null
             ? DisplayLanguage.Text("all 60,000 / 10,000", "全部 60,000 / 10,000")
             : DisplayLanguage.Text($"{FashionTrainLimit:N0} train / {FashionTestLimit:N0} test", $"训练 {FashionTrainLimit:N0} / 测试 {FashionTestLimit:N0}")),
-        (DisplayLanguage.Text("AlexNet / VGG input", "AlexNet / VGG 输入"), DisplayLanguage.Text($"{AlexNetSize}x{AlexNetSize} / {VggSize}x{VggSize}", $"{AlexNetSize}×{AlexNetSize} / {VggSize}×{VggSize}")),
+        (DisplayLanguage.Text("AlexNet / VGG input", "AlexNet / VGG 输入"), $"{Size(AlexNetSize)} / {Size(VggSize)}"),
         (DisplayLanguage.Text("hidden units (AlexNet, VGG)", "隐藏单元数（AlexNet、VGG）"), HiddenUnits.ToString("N0")),
         (DisplayLanguage.Text("epochs: LeNet, LeNet-5, AlexNet, VGG", "迭代周期：LeNet、LeNet-5、AlexNet、VGG"),
             DisplayLanguage.Text($"{LeNetEpochs}, {LeNet5Epochs}, {AlexNetEpochs}, {VggEpochs}", $"{LeNetEpochs}、{LeNet5Epochs}、{AlexNetEpochs}、{VggEpochs}")),
         (DisplayLanguage.Text("AlexNet ablations", "AlexNet 消融实验"), DisplayLanguage.Text(
-            $"width / {ExperimentWidthDivisor}, {ExperimentSize}x{ExperimentSize}, {(ExperimentTrainLimit is { } n ? $"{n:N0}" : "all")} training images, {ExperimentEpochs} epochs",
-            $"宽度 / {ExperimentWidthDivisor}，{ExperimentSize}×{ExperimentSize}，{(ExperimentTrainLimit is { } m ? $"{m:N0}" : "全部")} 张训练图像，{ExperimentEpochs} 个迭代周期")),
+            $"width / {ExperimentWidthDivisor}, {Size(ExperimentSize)}, {(ExperimentTrainLimit is { } n ? $"{n:N0}" : "all")} training images, {ExperimentEpochs} epochs",
+            $"宽度 / {ExperimentWidthDivisor}，{Size(ExperimentSize)}，{(ExperimentTrainLimit is { } m ? $"{m:N0}" : "全部")} 张训练图像，{ExperimentEpochs} 个迭代周期")),
     ], DisplayLanguage.Text("setting", "设置"), DisplayLanguage.Text("value", "值"), DisplayLanguage.Text("Training profile", "训练配置"));
+
+    /// <summary>An image size, as "67x67" (Chinese: "67×67").</summary>
+    static string Size(int pixels) => DisplayLanguage.Text($"{pixels}x{pixels}", $"{pixels}×{pixels}");
 }
