@@ -10,5 +10,5 @@ static class ModuleSetup
 
     /// <summary>Waits while the unit tests run (see <see cref="TestAssemblyTurns"/>).</summary>
     [ModuleInitializer]
-    internal static void WaitForTurn() => Turn = TestAssemblyTurns.Take(TestAssemblyTurns.LockFile(Repository.Find(AppContext.BaseDirectory).Root), TestAssemblyTurns.Patience);
+    internal static void WaitForTurn() => Turn = TestAssemblyTurns.TakeTurn(Repository.Find(AppContext.BaseDirectory).Root);
 }

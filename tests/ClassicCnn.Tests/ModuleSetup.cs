@@ -14,5 +14,5 @@ static class ModuleSetup
 
     /// <summary>Waits while the notebook tests run (see <see cref="TestAssemblyTurns"/>).</summary>
     [ModuleInitializer]
-    internal static void WaitForTurn() => Turn = TestAssemblyTurns.Take(TestAssemblyTurns.LockFile(ProjectFolders.RepositoryRoot(AppContext.BaseDirectory)!), TestAssemblyTurns.Patience);
+    internal static void WaitForTurn() => Turn = TestAssemblyTurns.TakeTurn(ProjectFolders.RepositoryRoot(AppContext.BaseDirectory)!);
 }

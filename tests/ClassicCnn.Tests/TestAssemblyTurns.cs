@@ -10,11 +10,11 @@ namespace ClassicCnn.Tests;
 /// </summary>
 public static class TestAssemblyTurns
 {
-    /// <summary>The lock both test assemblies take: one file in the checkout's artifacts/ folder.</summary>
-    public static string LockFile(string repositoryRoot) => Path.Combine(repositoryRoot, "artifacts", "test-assembly.lock");
-
     /// <summary>Longer than the notebook tests take on a 2-core machine; after it a stuck holder no longer blocks the run.</summary>
-    public static readonly TimeSpan Patience = TimeSpan.FromMinutes(60);
+    static readonly TimeSpan Patience = TimeSpan.FromMinutes(60);
+
+    /// <summary>A test assembly's turn: the lock file in the checkout's artifacts/ folder, held until the process exits.</summary>
+    public static FileStream? TakeTurn(string repositoryRoot) => Take(Path.Combine(repositoryRoot, "artifacts", "test-assembly.lock"), Patience);
 
     /// <summary>
     /// Waits until no other holder has <paramref name="lockFile"/> (at most <paramref name="patience"/>) and returns it
