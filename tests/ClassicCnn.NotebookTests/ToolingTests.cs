@@ -112,16 +112,16 @@ public class ToolingTests
     [Fact]
     public void Every_pack_gets_a_version_above_all_that_the_feed_holds()
     {
-        var repository = Repository.Find(AppContext.BaseDirectory);
-        var feed = new LocalPackageFeed(repository);
-        string next = feed.NextVersion();
-        Assert.Matches(@"^0\.1\.0-local\.\d{14,}$", next);
-        if (Directory.Exists(repository.Feed))
-            foreach (var pack in Directory.EnumerateFiles(repository.Feed, "ClassicCnn.*.nupkg"))
-            {
-                long held = long.Parse(Path.GetFileNameWithoutExtension(pack).Split('.').Last());
-                Assert.True(long.Parse(next.Split('.').Last()) > held, $"{next} is not above {pack}");
-            }
+        // A checkout of its own: the base version from the library's project file, and a feed holding a pack from the future.
+        using var temp = new TempFolder();
+        File.WriteAllText(temp.File(ClassicCnn.Platform.ProjectFolders.SolutionFile), "");
+        Directory.CreateDirectory(Path.Combine(temp.Path, "lib", "ClassicCnn"));
+        File.WriteAllText(Path.Combine(temp.Path, "lib", "ClassicCnn", "ClassicCnn.csproj"), "<Project><PropertyGroup><Version>0.3.0</Version></PropertyGroup></Project>");
+        var feed = new LocalPackageFeed(new Repository(temp.Path));
+        Assert.Matches(@"^0\.3\.0-local\.\d{14}$", feed.NextVersion()); // an empty feed: the time stamp
+        Directory.CreateDirectory(Path.Combine(temp.Path, "artifacts", "feed"));
+        File.WriteAllText(Path.Combine(temp.Path, "artifacts", "feed", "ClassicCnn.0.3.0-local.99991231235959.nupkg"), "");
+        Assert.Equal("0.3.0-local.99991231235960", feed.NextVersion());
     }
 
     [Fact]

@@ -80,8 +80,13 @@ public class DatasetLocatorTests
     {
         // Debian's package compresses the files again, so this also shows why the content, not the .gz, is checked.
         var found = DatasetLocator.Locate(Datasets.FashionMnist);
-        foreach (var name in DatasetInfo.FileNames.Where(n => found.FileOf(n).EndsWith(".gz")))
-            Assert.Equal(Datasets.FashionMnist.Md5[name], DatasetDownloader.ContentMd5(found.FileOf(name)));
+        foreach (var name in DatasetInfo.FileNames)
+        {
+            string path = found.FileOf(name);
+            string md5 = path.EndsWith(".gz") ? DatasetDownloader.ContentMd5(path)
+                : Convert.ToHexStringLower(System.Security.Cryptography.MD5.HashData(File.ReadAllBytes(path)));
+            Assert.Equal(Datasets.FashionMnist.Md5[name], md5);
+        }
     }
 
     [Theory]
@@ -110,6 +115,7 @@ public class DatasetLocatorTests
     }
 }
 
+[Collection(EnvironmentCollection.Name)]
 public class ProfileDatasetTests
 {
     [Fact]
@@ -137,6 +143,25 @@ public class ProfileDatasetTests
         int test = Idx.Read(sample.FileOf(DatasetInfo.TestImages), expectedDimensions: 3).Count;
         Assert.Equal($"the bundled sample: {train:N0} train / {test:N0} test", MnistRow(ClassicCnn.Training.TrainingProfile.Quick));
         Assert.Equal("all 60,000 / 10,000", MnistRow(ClassicCnn.Training.TrainingProfile.Full));
+
+        // Another copy named by CLASSICCNN_DATA comes first, and the row counts what it holds.
+        using var temp = new TempFolder();
+        string other = Path.Combine(temp.Path, "mnist");
+        Directory.CreateDirectory(other);
+        foreach (var (name, count) in new[] { (DatasetInfo.TrainLabels, 3), (DatasetInfo.TestLabels, 2) })
+            Idx.Write(Path.Combine(other, name), [count], new byte[count]);
+        foreach (var (name, count) in new[] { (DatasetInfo.TrainImages, 3), (DatasetInfo.TestImages, 2) })
+            Idx.Write(Path.Combine(other, name), [count, 28, 28], new byte[count * 28 * 28]);
+        string? saved = Environment.GetEnvironmentVariable(EnvironmentVariables.Data);
+        try
+        {
+            Environment.SetEnvironmentVariable(EnvironmentVariables.Data, temp.Path);
+            Assert.Equal($"3 train / 2 test, from {other}", MnistRow(ClassicCnn.Training.TrainingProfile.Quick));
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable(EnvironmentVariables.Data, saved);
+        }
     }
 }
 
@@ -246,7 +271,10 @@ public sealed class DownloadTests : IDisposable
     {
         using var temp = new TempFolder();
         mode = "interrupted";
-        Assert.ThrowsAny<Exception>(() => DatasetDownloader.Download(Fixture, temp.Path, progress: _ => { }));
+        var error = Assert.Throws<IOException>(() => DatasetDownloader.Download(Fixture, temp.Path, progress: _ => { }));
+        Assert.Contains(DatasetInfo.TrainImages + ".gz", error.Message);
+        Assert.Contains($"(after {DatasetDownloader.Retries} attempts)", error.Message);
+        Assert.Equal(DatasetDownloader.Retries, requests);
         Assert.Empty(Directory.EnumerateFileSystemEntries(temp.Path));
     }
 

@@ -263,7 +263,7 @@ static class GradientAudit
             ["LRN within two towers"] = (() => Layers.PaperLrn(2), [12, 13, 13]),
             ["LeNet-5 scaled tanh"] = (() => new ScaledTanh(), [6, 10, 10]),
             ["LeNet-5 subsampling (S2)"] = (() => new Subsampling(6), [6, 28, 28]),
-            ["LeNet-5 C3 (Table I)"] = (() => new PartialConnectionConv(LeNet5.C3Inputs, kernel: 5), [6, 14, 14]),
+            ["LeNet-5 C3 (Table I)"] = (() => new PartialConnectionConv(inputMaps: 6, LeNet5.C3Inputs, kernel: 5), [6, 14, 14]),
             ["LeNet-5 RBF output"] = (() => Sequential(Flatten(), new EuclideanRbf(LeNet5.DigitCodes())), [84, 1, 1]),
             ["batch norm"] = (() => BatchNorm2d(8), [8, 6, 6]),
         };

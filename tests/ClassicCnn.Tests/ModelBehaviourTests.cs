@@ -31,7 +31,7 @@ public class ModelBehaviourTests
     [Fact]
     public void C3_output_map_j_depends_exactly_on_the_input_maps_of_table_I()
     {
-        using var c3 = new PartialConnectionConv(LeNet5.C3Inputs, kernel: 5);
+        using var c3 = new PartialConnectionConv(inputMaps: 6, LeNet5.C3Inputs, kernel: 5);
         Assert.Equal(1_516, ModelCountTests.Trainable(c3));
         for (int j = 0; j < 16; j++)
         {
@@ -112,7 +112,13 @@ public class ModelBehaviourTests
         using var right = model.Loss(distances, tensor(new long[] { 3, 7 }));
         using var wrong = model.Loss(distances, tensor(new long[] { 0, 0 }));
         Assert.True(right.item<float>() < wrong.item<float>());
-        Assert.True(float.IsFinite(right.item<float>()));
+
+        // Equation 9 by hand, in double: E = mean over samples of y_D + ln(e^-j + sum_i e^-y_i), j = 1.
+        double[][] rows = [[9, 9, 9, 0.5, 9, 9, 9, 9, 9, 9], [9, 9, 9, 9, 9, 9, 9, 1, 9, 9]];
+        double Equation9(int[] labels) => labels.Select((label, n) =>
+            rows[n][label] + Math.Log(Math.Exp(-LeNet5.LossConstantJ) + rows[n].Sum(y => Math.Exp(-y)))).Average();
+        Assert.Equal(Equation9([3, 7]), right.item<float>(), 5);
+        Assert.Equal(Equation9([0, 0]), wrong.item<float>(), 5);
     }
 
     [Fact]

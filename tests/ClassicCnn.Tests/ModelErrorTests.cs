@@ -25,6 +25,25 @@ public class ModelErrorTests
     }
 
     [Fact]
+    public void A_bad_C3_connection_table_names_the_entry_and_what_to_give()
+    {
+        var few = Assert.Throws<ArgumentException>(() => new LeNet5(LeNet5.C3Inputs.Take(12).ToList()));
+        Assert.Contains("c3Inputs has 12 entries, but C3 has 16 maps (C5 reads 16)", few.Message);
+
+        List<IReadOnlyList<int>> Table(IReadOnlyList<int> third) => [.. LeNet5.C3Inputs.Take(3), third, .. LeNet5.C3Inputs.Skip(4)];
+        Assert.Contains("output map 3 reads input map 7, but the layer has 6 input maps (0 to 5)",
+            Assert.Throws<ArgumentException>(() => new LeNet5(Table([0, 7]))).Message);
+        Assert.Contains("output map 3 reads no input map", Assert.Throws<ArgumentException>(() => new LeNet5(Table([]))).Message);
+        Assert.Contains("output map 3 lists an input map more than once (1, 2, 1)", Assert.Throws<ArgumentException>(() => new LeNet5(Table([1, 2, 1]))).Message);
+
+        // A table that leaves S2 maps unread still fits S2's six maps.
+        using var model = new LeNet5(Enumerable.Range(0, 16).Select(_ => (IReadOnlyList<int>)[0, 1]).ToList());
+        using var digits = zeros(2, 1, 32, 32);
+        using var distances = model.call(digits);
+        Assert.Equal([2L, 10], distances.shape);
+    }
+
+    [Fact]
     public void An_unknown_vgg_configuration_lists_the_valid_ones()
     {
         var error = Assert.Throws<ArgumentException>(() => Vgg.Create("F"));
@@ -42,6 +61,9 @@ public class ModelErrorTests
 
         var width = Assert.Throws<ArgumentException>(() => Vgg.Create("A", new VggOptions { WidthDivisor = 3 }));
         Assert.Contains("WidthDivisor is 3", width.Message);
+
+        var hidden = Assert.Throws<ArgumentException>(() => Vgg.Small(64, hiddenUnits: 0));
+        Assert.Contains("HiddenUnits is 0; use a positive number", hidden.Message);
 
         var towers = Assert.Throws<ArgumentException>(() => AlexNet.TorchVision(new AlexNetOptions { TwoTowers = true }));
         Assert.Contains("TwoTowers needs Layout = Paper", towers.Message);

@@ -49,5 +49,12 @@ public class TorchVisionCrossCheckTests
             _ => torchvision.models.vgg19(),
         };
         AssertSameStateDictionary(ours, theirs);
+        // The same weights give the same outputs (a layer out of place keeps every shape, not the output).
+        ours.load_state_dict(theirs.state_dict());
+        ours.eval(); theirs.eval();
+        using var input = torch.randn(1, 3, 224, 224);
+        using var a = ours.call(input);
+        using var b = ((Module<torch.Tensor, torch.Tensor>)theirs).call(input);
+        Assert.True(a.allclose(b, rtol: 1e-4, atol: 1e-5), $"largest difference {(a - b).abs().max().item<float>():E2}");
     }
 }

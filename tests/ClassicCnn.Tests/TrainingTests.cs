@@ -57,9 +57,17 @@ public class TrainingTests
     {
         using var x = arange(2 * 1 * 4 * 4, dtype: ScalarType.Float32).reshape(2, 1, 4, 4);
         random.manual_seed(0);
-        using var flipped = Preprocessing.RandomHorizontalFlip(x);
-        for (int i = 0; i < 2; i++)
-            Assert.True(flipped[i].equal(x[i]).all().item<bool>() || flipped[i].equal(x[i].flip(2)).all().item<bool>());
+        // 64 images that are not mirror-symmetric: each comes back as it was or mirrored, and both happen.
+        using var many = arange(64 * 4 * 4, dtype: ScalarType.Float32).reshape(64, 1, 4, 4);
+        using var flipped = Preprocessing.RandomHorizontalFlip(many);
+        int mirrored = 0;
+        for (int i = 0; i < 64; i++)
+        {
+            bool same = flipped[i].equal(many[i]).all().item<bool>(), flippedOne = flipped[i].equal(many[i].flip(2)).all().item<bool>();
+            Assert.True(same ^ flippedOne, $"image {i} is neither itself nor its mirror image");
+            if (flippedOne) mirrored++;
+        }
+        Assert.InRange(mirrored, 16, 48); // about half: 32 expected, outside 16-48 with probability below 1e-4
         using var cropped = Preprocessing.RandomCrop(x, 1);
         Assert.Equal(x.shape, cropped.shape);
         using var resized = new Preprocessing { Resize = 8, Normalize = (0.5, 0.5) }.Apply(zeros(3, 1, 4, 4, dtype: ScalarType.Byte), train: false);
@@ -68,6 +76,10 @@ public class TrainingTests
         var views = Preprocessing.None.TenViews(x);
         Assert.Equal(10, views.Count);
         Assert.All(views, v => Assert.Equal(x.shape, v.shape));
+        for (int k = 0; k < 10; k += 2) Assert.True(views[k + 1].equal(views[k].flip(3)).all().item<bool>(), $"view {k + 1} is not view {k} mirrored");
+        // The centre view is the image itself, and the caller's float images are left as they were (not divided in place).
+        using var scaled = x.div(255);
+        Assert.True(views[8].allclose(scaled));
     }
 
     [Fact]
@@ -86,6 +98,12 @@ public class TrainingTests
         random.manual_seed(5);
         using var crop = preprocessing.Apply(white.expand(16, 1, 8, 8), train: true);
         Assert.Equal([-1f, 1f], crop.unique().Item1.data<float>().ToArray());
+
+        // Without training crops the views take the paper's geometry: at 224, 16 pixels a side (224 crops of 256).
+        using var large = full(1, 1, 224, 224, 255, dtype: ScalarType.Byte);
+        var paper = Preprocessing.None.TenViews(large);
+        Assert.Equal(0f, paper[0][0, 0, 15, 15].item<float>());
+        Assert.Equal(1f, paper[0][0, 0, 16, 16].item<float>());
     }
 
     [Fact]
@@ -217,12 +235,14 @@ public class TrainingTests
     }
 
     [Fact]
-    public void Predictions_hold_each_examples_margin_between_the_two_best_scores()
+    public void Predictions_come_in_the_datasets_order_with_each_examples_margin_between_the_two_best_scores()
     {
         using var test = Sample(Split.Test, 100);
         using var model = TrainTinyLeNet(300, seed: 2, epochs: 1).Model;
-        var loader = new BatchLoader(test, 50, MnistNormalised, shuffle: false);
+        // A shuffling loader: the predictions must still come in the dataset's order, beside its labels.
+        var loader = new BatchLoader(test, 50, MnistNormalised, seed: 8);
         var predictions = Evaluation.PredictAll(model, loader);
+        Assert.Equal(test.Labels.data<long>().Select(l => (int)l), predictions.Labels);
         // The reference: the logits themselves, sorted per example.
         double[] values;
         using (no_grad())
@@ -239,6 +259,34 @@ public class TrainingTests
             Assert.Equal(sorted[0] - sorted[1], predictions.Margin[i], 4);
             Assert.Equal(Array.IndexOf(rows[i], sorted[0]), predictions.Predicted[i]);
         }
+    }
+
+    [Fact]
+    public void Settings_that_cannot_train_and_empty_or_mismatched_data_are_named()
+    {
+        using var model = new LeNet(Activation.ReLU, Pooling.Max);
+        Assert.Contains("Epochs is 0; train for at least 1 epoch", Assert.Throws<ArgumentException>(() => new Trainer(model, Quick(0))).Message);
+        Assert.Contains("LearningRate is NaN; use a positive number", Assert.Throws<ArgumentException>(() => new Trainer(model, Quick() with { LearningRate = double.NaN })).Message);
+        Assert.Contains("Momentum is 1; use a value from 0 up to", Assert.Throws<ArgumentException>(() => new Trainer(model, Quick() with { Momentum = 1 })).Message);
+
+        using var data = Sample(Split.Test, 10);
+        Assert.Contains("needs at least one example", Assert.Throws<ArgumentOutOfRangeException>(() => data.Subset(0)).Message);
+        using var none = new ImageDataset("empty", zeros([0, 1, 28, 28], dtype: ScalarType.Byte), zeros([0], dtype: ScalarType.Int64), data.Classes);
+        Assert.Contains("empty has no examples to cut into batches", Assert.Throws<ArgumentException>(() => new BatchLoader(none, 32, Preprocessing.None)).Message);
+        Assert.Contains("labels must be int64", Assert.Throws<ArgumentException>(
+            () => new ImageDataset("bytes", zeros([2, 1, 28, 28], dtype: ScalarType.Byte), zeros([2], dtype: ScalarType.Byte), data.Classes)).Message);
+    }
+
+    [Fact]
+    public void Time_left_goes_by_the_pace_of_the_epochs_trained_in_this_session()
+    {
+        // Resumed after epoch 2 of 4, 10 steps an epoch: half an epoch in 10 s leaves 1.5 epochs, 30 s.
+        var (done, left) = TrainingClock.Estimate(epochs: 4, stepsPerEpoch: 10, firstEpoch: 2, epoch: 2, step: 5, elapsedSeconds: 10);
+        Assert.Equal(0.625, done, 9);
+        Assert.Equal(30, left, 9);
+        // From the start at the same pace: 2.5 epochs in 50 s also leaves 30 s.
+        Assert.Equal(30, TrainingClock.Estimate(4, 10, firstEpoch: 0, epoch: 2, step: 5, elapsedSeconds: 50).SecondsLeft, 9);
+        Assert.True(double.IsNaN(TrainingClock.Estimate(4, 10, firstEpoch: 2, epoch: 2, step: 0, elapsedSeconds: 0).SecondsLeft));
     }
 
     sealed class Recorder : ITrainingProgress

@@ -81,8 +81,11 @@ public static class DatasetDownloader
                     Fetch(client, url, path, md5, progress);
                     break;
                 }
-                catch (Exception e) when (attempt < Retries && e is HttpRequestException or IOException or TaskCanceledException)
+                catch (Exception e) when (e is HttpRequestException or IOException or TaskCanceledException)
                 {
+                    // The last failure names the file: a dropped connection's own message does not.
+                    if (attempt >= Retries)
+                        throw new IOException($"{(e.Message.Contains(url.ToString()) ? "" : $"{url}: ")}{e.Message} (after {attempt} attempts)", e);
                     progress($"  {file}: attempt {attempt} failed ({e.Message}); retrying");
                     Thread.Sleep(TimeSpan.FromMilliseconds(200 * attempt));
                 }

@@ -27,6 +27,10 @@ public sealed class ImageDataset : IDisposable
             throw new ArgumentException($"{name}: images must be a uint8 tensor [N, C, H, W]; got {images.dtype} [{string.Join(", ", images.shape)}].", nameof(images));
         if (labels.dim() != 1 || labels.shape[0] != images.shape[0])
             throw new ArgumentException($"{name}: {images.shape[0]:N0} images but {labels.shape[0]:N0} labels.", nameof(labels));
+        if (labels.dtype != ScalarType.Int64)
+            throw new ArgumentException($"{name}: labels must be int64 (the losses index with them); got {labels.dtype}. Convert them with labels.to(ScalarType.Int64).", nameof(labels));
+        if (labels.device_type != images.device_type || labels.device_index != images.device_index)
+            throw new ArgumentException($"{name}: the images are on {images.device} but the labels on {labels.device}; move both to one device.", nameof(labels));
         Name = name;
         Images = images;
         Labels = labels;
@@ -61,6 +65,7 @@ public sealed class ImageDataset : IDisposable
     /// <summary>A random subset of <paramref name="count"/> examples, the same for the same seed (quick profiles train on these).</summary>
     public ImageDataset Subset(int count, long seed = 0)
     {
+        if (count < 1) throw new ArgumentOutOfRangeException(nameof(count), count, $"a subset of {Name} needs at least one example.");
         if (count >= Count) return new ImageDataset(Name, Images.alias(), Labels.alias(), Classes);
         using var generator = new Generator((ulong)seed, CPU);
         using var order = randperm(Count, generator: generator).narrow(0, 0, count).to(Device);

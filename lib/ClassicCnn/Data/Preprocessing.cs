@@ -40,7 +40,7 @@ public sealed record Preprocessing
     Tensor Geometry(Tensor images)
     {
         using Scalar maximum = 255; // Scalars disposed at once, not left to the finaliser (see ScaledTanh)
-        var x = images.to(ScalarType.Float32).div_(maximum);
+        var x = images.to(ScalarType.Float32, copy: true).div_(maximum); // a copy: float input must not be divided in place
         if (Pad > 0) x = functional.pad(x, [Pad, Pad, Pad, Pad]);
         if (Resize is { } size && (x.shape[2] != size || x.shape[3] != size))
             x = functional.interpolate(x, [size, size], mode: InterpolationMode.Bilinear, align_corners: false);
@@ -66,7 +66,9 @@ public sealed record Preprocessing
     /// <summary>Mirrors a random half of the batch (one mask for the batch, then a where).</summary>
     public static Tensor RandomHorizontalFlip(Tensor x)
     {
-        using var flip = rand(x.shape[0], device: x.device).lt(0.5).view(-1, 1, 1, 1);
+        using Scalar half = 0.5; // disposed now, not by the finaliser (see ScaledTanh)
+        using var draw = rand(x.shape[0], device: x.device);
+        using var flip = draw.lt(half).view(-1, 1, 1, 1);
         using var flipped = x.flip(3);
         return where(flip, flipped, x);
     }
@@ -86,8 +88,8 @@ public sealed record Preprocessing
 
     /// <summary>
     /// AlexNet's test-time augmentation for a batch of raw images: the four corners and the centre of the image padded
-    /// by <paramref name="padding"/> pixels (default: <see cref="RandomCropPadding"/>, else an eighth of the size, like
-    /// the paper's 224 crops of 256 images), cropped back to its size, and their mirror images. The views are cut in
+    /// by <paramref name="padding"/> pixels (default: <see cref="RandomCropPadding"/>, else a fourteenth of the size: at
+    /// 224 the paper's 224 crops of 256 images), cropped back to its size, and their mirror images. The views are cut in
     /// image space, as the training crops are, so their borders are black; only then are they scaled or normalised.
     /// </summary>
     public IReadOnlyList<Tensor> TenViews(Tensor images, int? padding = null)
@@ -95,7 +97,7 @@ public sealed record Preprocessing
         using var scope = NewDisposeScope();
         var x = Geometry(images);
         long height = x.shape[2], width = x.shape[3];
-        int p = padding ?? (RandomCropPadding > 0 ? RandomCropPadding : (int)Math.Max(1, height / 8));
+        int p = padding ?? (RandomCropPadding > 0 ? RandomCropPadding : (int)Math.Max(1, height / 14));
         var padded = functional.pad(x, [p, p, p, p]);
         var views = new List<Tensor>();
         foreach (var (top, left) in new (long, long)[] { (0, 0), (0, 2 * p), (2 * p, 0), (2 * p, 2 * p), (p, p) })
@@ -111,7 +113,7 @@ public sealed record Preprocessing
 /// <summary>Cuts batches from an <see cref="ImageDataset"/> on its device, in a seeded shuffled order per epoch.</summary>
 public sealed class BatchLoader(ImageDataset data, int batchSize, Preprocessing preprocessing, bool shuffle = true, long seed = 0)
 {
-    public ImageDataset Data { get; } = data;
+    public ImageDataset Data { get; } = data.Count > 0 ? data : throw new ArgumentException($"{data.Name} has no examples to cut into batches; give a dataset (or a Subset) of at least one example.", nameof(data));
     public int BatchSize { get; } = batchSize > 0 ? batchSize : throw new ArgumentOutOfRangeException(nameof(batchSize), batchSize, "the batch size must be at least 1.");
     public Preprocessing Preprocessing { get; } = preprocessing;
     public int BatchesPerEpoch => (Data.Count + BatchSize - 1) / BatchSize;
@@ -128,10 +130,21 @@ public sealed class BatchLoader(ImageDataset data, int batchSize, Preprocessing 
             yield return Cut(order, start, train);
     }
 
-    /// <summary>The unshuffled batches as ten views each (<see cref="Preprocessing.TenViews"/>), with their labels.</summary>
+    /// <summary>
+    /// The batches in the dataset's own order, as the model sees them at test time, whether or not the loader shuffles:
+    /// evaluation pairs each prediction with <see cref="ImageDataset.Labels"/> by position.
+    /// </summary>
+    public IEnumerable<(Tensor Images, Tensor Labels)> InOrder()
+    {
+        using var order = DatasetOrder();
+        for (long start = 0; start < Data.Count; start += BatchSize)
+            yield return Cut(order, start, train: false);
+    }
+
+    /// <summary>The batches in the dataset's own order as ten views each (<see cref="Preprocessing.TenViews"/>), with their labels.</summary>
     public IEnumerable<(IReadOnlyList<Tensor> Views, Tensor Labels)> TenViewBatches()
     {
-        using var order = Order(0);
+        using var order = DatasetOrder();
         for (long start = 0; start < Data.Count; start += BatchSize)
         {
             using var index = order.narrow(0, start, Math.Min(BatchSize, Data.Count - start));
@@ -142,16 +155,13 @@ public sealed class BatchLoader(ImageDataset data, int batchSize, Preprocessing 
 
     Tensor Order(int epoch)
     {
-        Tensor order;
-        if (shuffle)
-        {
-            using var generator = new Generator((ulong)(seed * 100_003 + epoch), CPU);
-            using var cpuOrder = randperm(Data.Count, generator: generator);
-            order = cpuOrder.to(Data.Device);
-        }
-        else order = arange(Data.Count, dtype: ScalarType.Int64, device: Data.Device);
-        return order.DetachFromDisposeScope();
+        if (!shuffle) return DatasetOrder();
+        using var generator = new Generator((ulong)(seed * 100_003 + epoch), CPU);
+        using var cpuOrder = randperm(Data.Count, generator: generator);
+        return cpuOrder.to(Data.Device).DetachFromDisposeScope();
     }
+
+    Tensor DatasetOrder() => arange(Data.Count, dtype: ScalarType.Int64, device: Data.Device).DetachFromDisposeScope();
 
     (Tensor Images, Tensor Labels) Cut(Tensor order, long start, bool train)
     {

@@ -22,10 +22,16 @@ public static class ReceptiveField
     /// <summary>
     /// Measures how many input pixels (height, width) can change the centre output of <paramref name="model"/>:
     /// the extent of the non-zero input gradient of that one output. It overwrites the model's weights with a positive
-    /// constant, so no gradient cancels out by chance: pass a freshly built model.
+    /// constant, so no gradient cancels out by chance: pass a freshly built model. Max pooling is refused: it passes the
+    /// gradient to one input of each window, so the gradient would show only part of the field.
     /// </summary>
     public static (int Height, int Width) Measure(Module<Tensor, Tensor> model, int channels, int size)
     {
+        if (model.modules().Prepend(model).FirstOrDefault(m => m is TorchSharp.Modules.MaxPool2d) is { } maxPool)
+            throw new ArgumentException(
+                $"{model.GetName()} has max pooling ({maxPool.GetName()}), which passes the gradient to one input of each window, so the input gradient " +
+                "would show only part of the receptive field. Measure the same network with average pooling (AvgPool2d of the same size and stride): its field is the same.",
+                nameof(model));
         using var scope = NewDisposeScope();
         ConvolutionGuard.Protect(model);
         using (no_grad())
@@ -47,7 +53,7 @@ public static class ReceptiveField
         if (rows.numel() == 0 || cols.numel() == 0)
             throw new InvalidOperationException(
                 $"No input pixel of the {size}x{size} input changes the centre output of {model.GetName()}: its input gradient is all zero " +
-                "(a layer that blocks gradients, or weights that cancel out). Measure a model of convolutions and pooling only. " +
+                "(a layer that blocks gradients, or weights that cancel out). Measure a model of convolutions and average pooling only. " +
                 $"The convolution check says: {ConvolutionGuard.Check.Summary}");
         int height = (int)(rows.max().item<long>() - rows.min().item<long>() + 1);
         int width = (int)(cols.max().item<long>() - cols.min().item<long>() + 1);

@@ -135,6 +135,8 @@ public sealed class AlexNet : ImageClassifier
                         Linear(hidden, classes))));
                 break;
         }
+        // Every layout starts as d2l's does (Xavier), so the layouts differ only in shape; the paper's own start (weights
+        // N(0, 0.01), biases 1 in conv2, conv4, conv5, fc6 and fc7, 0 elsewhere) is not used.
         Layers.XavierInit(this);
     }
 

@@ -4,8 +4,8 @@ using static TorchSharp.torch.nn;
 namespace ClassicCnn.Models;
 
 /// <summary>
-/// LeNet as it is taught today (the seed article's code, d2l.ai): two 5x5 convolutions with pooling, then
-/// 400-120-84-10 fully connected layers. 28x28 input with padding 2 on the first convolution: 61,706 parameters.
+/// LeNet as it is taught today (the code of the article this series follows, and d2l.ai's): two 5x5 convolutions with
+/// pooling, then 400-120-84-10 fully connected layers. 28x28 input with padding 2 on the first convolution: 61,706 parameters.
 /// The activation and the pooling are options, for the experiments that compare them.
 /// </summary>
 public sealed class LeNet : ImageClassifier

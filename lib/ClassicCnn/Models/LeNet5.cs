@@ -40,7 +40,10 @@ public sealed class LeNet5 : ImageClassifier, IClassifierHead
     {
         c1 = Sequential(("conv", Conv2d(1, 6, 5)), ("squash", new ScaledTanh()));
         s2 = new Subsampling(6);
-        c3 = Sequential(("conv", new PartialConnectionConv(c3Inputs ?? C3Inputs, kernel: 5)), ("squash", new ScaledTanh()));
+        c3Inputs ??= C3Inputs;
+        if (c3Inputs.Count != 16)
+            throw new ArgumentException($"c3Inputs has {c3Inputs.Count} entries, but C3 has 16 maps (C5 reads 16): give one list of S2 maps (0 to 5) per C3 map, as LeNet5.C3Inputs does.", nameof(c3Inputs));
+        c3 = Sequential(("conv", new PartialConnectionConv(inputMaps: 6, c3Inputs, kernel: 5)), ("squash", new ScaledTanh()));
         s4 = new Subsampling(16);
         c5 = Sequential(("conv", Conv2d(16, 120, 5)), ("squash", new ScaledTanh()));
         f6 = Sequential(("flatten", Flatten()), ("linear", Linear(120, 84)), ("squash", new ScaledTanh()));
@@ -55,9 +58,13 @@ public sealed class LeNet5 : ImageClassifier, IClassifierHead
     /// </summary>
     public Tensor Loss(Tensor output, Tensor labels)
     {
-        using var correct = output.gather(1, labels.unsqueeze(1)).squeeze(1);
+        using var rows = labels.unsqueeze(1);
+        using var gathered = output.gather(1, rows);
+        using var correct = gathered.squeeze(1);
         using var j = full(new long[] { output.shape[0], 1 }, minusJ, dtype: output.dtype, device: output.device);
-        using var competitors = cat([j, -output], 1).logsumexp(1);
+        using var negated = output.neg();
+        using var all = cat([j, negated], 1);
+        using var competitors = all.logsumexp(1);
         using var perSample = correct + competitors;
         return perSample.mean();
     }
@@ -187,12 +194,28 @@ public sealed class PartialConnectionConv : Module<Tensor, Tensor>, ILayerCost
     readonly int inputMaps, outputMaps, kernel;
     readonly IReadOnlyList<IReadOnlyList<int>> inputs;
 
-    public PartialConnectionConv(IReadOnlyList<IReadOnlyList<int>> inputs, int kernel) : base(nameof(PartialConnectionConv))
+    /// <param name="inputMaps">How many maps the layer reads (S2's 6 for LeNet-5's C3).</param>
+    /// <param name="inputs">For each output map, the input maps it reads (each once, numbered from 0).</param>
+    /// <param name="kernel">The kernel's height and width.</param>
+    public PartialConnectionConv(int inputMaps, IReadOnlyList<IReadOnlyList<int>> inputs, int kernel) : base(nameof(PartialConnectionConv))
     {
+        if (inputMaps < 1) throw new ArgumentOutOfRangeException(nameof(inputMaps), inputMaps, "the layer must read at least one input map.");
+        if (kernel < 1) throw new ArgumentOutOfRangeException(nameof(kernel), kernel, "the kernel must be at least 1x1.");
+        if (inputs.Count == 0) throw new ArgumentException("the connection table is empty: give, for each output map, the input maps it reads.", nameof(inputs));
+        for (int j = 0; j < inputs.Count; j++)
+        {
+            if (inputs[j].Count == 0)
+                throw new ArgumentException($"output map {j} reads no input map: list at least one (0 to {inputMaps - 1}).", nameof(inputs));
+            foreach (int i in inputs[j])
+                if (i < 0 || i >= inputMaps)
+                    throw new ArgumentException($"output map {j} reads input map {i}, but the layer has {inputMaps} input maps (0 to {inputMaps - 1}).", nameof(inputs));
+            if (inputs[j].Distinct().Count() != inputs[j].Count)
+                throw new ArgumentException($"output map {j} lists an input map more than once ({string.Join(", ", inputs[j])}): list each input map once.", nameof(inputs));
+        }
         this.inputs = inputs;
         this.kernel = kernel;
+        this.inputMaps = inputMaps;
         outputMaps = inputs.Count;
-        inputMaps = inputs.SelectMany(i => i).Max() + 1;
         // Plane p belongs to output map j and input map i; it lands at row j * inputMaps + i of the dense kernel.
         var index = inputs.SelectMany((maps, j) => maps.Select(i => (long)(j * inputMaps + i))).ToArray();
         denseIndex = tensor(index);

@@ -5,8 +5,8 @@ using static TorchSharp.torch.nn;
 namespace ClassicCnn.Models;
 
 /// <summary>
-/// The six columns of Table 1 of Simonyan and Zisserman (2014), written the way the seed article's <c>cfgs</c> table
-/// writes them: a number is a 3x3 convolution of that width (padding 1, then ReLU), "M" a 2x2 max pool with stride 2,
+/// The six columns of Table 1 of Simonyan and Zisserman (2014), written the way the <c>cfgs</c> tables of torchvision's
+/// vgg.py and of the article this series follows write them: a number is a 3x3 convolution of that width (padding 1, then ReLU), "M" a 2x2 max pool with stride 2,
 /// "LRN" local response normalisation, and "256/1" a 1x1 convolution of width 256 (configuration C).
 /// </summary>
 public static class VggConfigurations
@@ -87,8 +87,8 @@ public sealed class Vgg : ImageClassifier
         new((options ?? new()) with { Configuration = configuration });
 
     /// <summary>d2l.ai's small VGG-11 for Fashion-MNIST: widths divided by 4, one input channel, ten classes: 43,093,322 parameters at 224.</summary>
-    public static Vgg Small(int inputSize = 224) =>
-        new(new VggOptions { Configuration = "A", WidthDivisor = 4, InputChannels = 1, Classes = 10, InputSize = inputSize, AdaptivePool = false });
+    public static Vgg Small(int inputSize = 224, int hiddenUnits = 4096) =>
+        new(new VggOptions { Configuration = "A", WidthDivisor = 4, InputChannels = 1, Classes = 10, InputSize = inputSize, AdaptivePool = false, HiddenUnits = hiddenUnits });
 
     public Vgg(VggOptions options)
         : base(nameof(Vgg), $"VGG {VggConfigurations.Resolve(options.Configuration)}", options.InputChannels, options.InputSize, options.InputSize)
@@ -135,6 +135,8 @@ public sealed class Vgg : ImageClassifier
             throw new ArgumentException(
                 $"InputSize {options.InputSize} is not a multiple of 32, so the five pools do not divide it evenly. Use a multiple of 32 (32, 64, 96, 224) or set AdaptivePool = true.",
                 nameof(options));
+        if (options.HiddenUnits < 1)
+            throw new ArgumentException($"HiddenUnits is {options.HiddenUnits}; use a positive number (the paper's 4,096).", nameof(options));
         CheckOptions(options.InputChannels, options.Classes, options.Dropout, nameof(options));
     }
 }

@@ -8,26 +8,25 @@ namespace ClassicCnn.Notebooks;
 internal sealed class NotebookProgress : ITrainingProgress
 {
     IDisplayHandle? status, chart;
-    int epochs, stepsPerEpoch;
+    int epochs;
     string model = "";
-    readonly Stopwatch clock = new(), sinceRedraw = new();
+    readonly TrainingClock clock = new();
+    readonly Stopwatch sinceRedraw = new();
 
     public void Started(string model, string settings, int epochs, int stepsPerEpoch)
     {
         this.model = model;
         this.epochs = epochs;
-        this.stepsPerEpoch = stepsPerEpoch;
-        clock.Restart();
+        clock.Start(epochs, stepsPerEpoch);
         sinceRedraw.Restart();
         status = LiveDisplay.Show(Html($"training {model}: {settings}"));
     }
 
     public void Step(int epoch, int step, double loss, double examplesPerSecond)
     {
+        var (done, left) = clock.At(epoch, step);
         if (LiveDisplay.Headless || sinceRedraw.Elapsed < TimeSpan.FromSeconds(1)) return;
         sinceRedraw.Restart();
-        double done = (epoch + step / (double)stepsPerEpoch) / epochs;
-        double left = done > 0 ? clock.Elapsed.TotalSeconds * (1 - done) / done : double.NaN;
         status?.Update(Html($"{model}: epoch {epoch + 1}/{epochs}, {done:P0}, loss {loss:0.000}, {examplesPerSecond:N0} examples/s, about {TrainingProgress.Duration(left)} left"));
     }
 

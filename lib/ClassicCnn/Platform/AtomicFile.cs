@@ -29,6 +29,7 @@ internal static class AtomicFile
         try
         {
             write(temp);
+            CopyUnixMode(path, temp);
             File.Move(temp, path, overwrite: true);
         }
         finally

@@ -1,6 +1,7 @@
 using ClassicCnn.Data;
 using ClassicCnn.Models;
 using ClassicCnn.Platform;
+using TorchSharp;
 using static TorchSharp.torch;
 using static TorchSharp.torch.nn;
 
@@ -67,7 +68,7 @@ public static class Evaluation
         return scores.softmax(1);
     }
 
-    /// <summary>Mean loss and accuracy over the loader (unshuffled); with test-time augmentation, over AlexNet's ten views.</summary>
+    /// <summary>Mean loss and accuracy over the loader's data; with test-time augmentation, over AlexNet's ten views.</summary>
     public static (double Loss, double Accuracy) Evaluate(Module<Tensor, Tensor> model, BatchLoader loader, bool testTimeAugmentation = false)
     {
         ConvolutionGuard.Protect(model);
@@ -77,7 +78,8 @@ public static class Evaluation
         using var correct = zeros(1, dtype: ScalarType.Int64, device: device);
         void Add(Tensor loss, Tensor predicted, Tensor labels)
         {
-            lossSum.add_(loss.to(ScalarType.Float64) * labels.shape[0]);
+            using Scalar count = labels.shape[0]; // disposed now, not by the finaliser (see ScaledTanh)
+            lossSum.add_(loss.to(ScalarType.Float64).mul_(count));
             correct.add_(predicted.eq(labels).sum());
         }
         if (testTimeAugmentation)
@@ -89,7 +91,7 @@ public static class Evaluation
                 Add(functional.nll_loss(probabilities.clamp_min(1e-12).log(), labels), probabilities.argmax(1), labels);
             }
         else
-            foreach (var (images, labels) in loader.Epoch(0, train: false))
+            foreach (var (images, labels) in loader.InOrder())
             {
                 using var scope = NewDisposeScope();
                 scope.Attach(images, labels);
@@ -106,7 +108,8 @@ public static class Evaluation
         using var scope = NewDisposeScope();
         var sum = Probabilities(model, model.call(views[0]));
         foreach (var view in views.Skip(1)) sum.add_(Probabilities(model, model.call(view)));
-        return sum.div_(views.Count).MoveToOuterDisposeScope();
+        using Scalar count = views.Count;
+        return sum.div_(count).MoveToOuterDisposeScope();
     }
 
     /// <summary>Every prediction, gathered on the device and copied to the host once.</summary>
@@ -117,16 +120,17 @@ public static class Evaluation
         var predicted = new List<Tensor>();
         var confidence = new List<Tensor>();
         var margin = new List<Tensor>();
-        using var scope = NewDisposeScope();
-        foreach (var batch in loader.Epoch(0, train: false))
+        using var kept = NewDisposeScope(); // the three small results of every batch, until they are copied to the host
+        foreach (var batch in loader.InOrder())
         {
+            using var scope = NewDisposeScope();
             scope.Attach(batch.Images, batch.Labels);
             var output = model.call(batch.Images);
             var scores = model is IClassifierHead head ? head.Scores(output) : output;
             var (top, index) = scores.topk(2, dim: 1);
-            predicted.Add(index.select(1, 0));
-            margin.Add(top.select(1, 0) - top.select(1, 1));
-            confidence.Add(scores.softmax(1).max(1).values);
+            predicted.Add(index.select(1, 0).MoveToOuterDisposeScope());
+            margin.Add((top.select(1, 0) - top.select(1, 1)).MoveToOuterDisposeScope());
+            confidence.Add(scores.softmax(1).max(1).values.MoveToOuterDisposeScope());
         }
         using var allPredicted = cat(predicted).cpu();
         using var allConfidence = cat(confidence).to(ScalarType.Float64).cpu();

@@ -244,10 +244,8 @@ public static class Recipes
     {
         profile ??= TrainingProfile.Current;
         int size = profile.VggSize;
-        return Fashion("VGG-11 / 4 (d2l)", () => new Vgg(new VggOptions
-        {
-            Configuration = "A", WidthDivisor = 4, InputChannels = 1, Classes = 10, InputSize = size, AdaptivePool = false, HiddenUnits = profile.HiddenUnits,
-        }), size, profile, epochs ?? profile.VggEpochs, null, new TrainingOptions { Optimizer = OptimizerKind.Adam, LearningRate = 0.0005, Seed = 1 });
+        return Fashion("VGG-11 / 4 (d2l)", () => Vgg.Small(size, profile.HiddenUnits), size, profile, epochs ?? profile.VggEpochs, null,
+            new TrainingOptions { Optimizer = OptimizerKind.Adam, LearningRate = 0.0005, Seed = 1 });
     }
 
     static Recipe Fashion(string name, Func<Module<Tensor, Tensor>> build, int size, TrainingProfile profile, int epochs, int? trainLimit, TrainingOptions options) => new()

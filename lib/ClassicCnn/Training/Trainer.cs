@@ -26,6 +26,7 @@ internal sealed class Trainer
 
     public Trainer(Module<Tensor, Tensor> model, TrainingOptions options, string? name = null)
     {
+        options.Validate();
         this.model = model;
         Options = options;
         Name = name ?? model.GetName();

@@ -25,6 +25,16 @@ public sealed record TrainingOptions
     /// <summary>Write a checkpoint here after every epoch, and resume from it when it exists.</summary>
     public string? CheckpointPath { get; init; }
 
+    /// <summary>Throws, naming the option and a value to use, when a setting cannot train.</summary>
+    internal void Validate()
+    {
+        if (Epochs < 1) throw new ArgumentException($"{nameof(Epochs)} is {Epochs}; train for at least 1 epoch.", nameof(Epochs));
+        if (!(LearningRate > 0) || double.IsInfinity(LearningRate))
+            throw new ArgumentException($"{nameof(LearningRate)} is {LearningRate}; use a positive number (the recipes use 0.0005 to 0.1).", nameof(LearningRate));
+        if (!(Momentum >= 0 && Momentum < 1)) throw new ArgumentException($"{nameof(Momentum)} is {Momentum}; use a value from 0 up to (not including) 1, e.g. 0.9.", nameof(Momentum));
+        if (LossPointsPerEpoch < 1) throw new ArgumentException($"{nameof(LossPointsPerEpoch)} is {LossPointsPerEpoch}; record at least 1 point per epoch.", nameof(LossPointsPerEpoch));
+    }
+
     /// <summary>The learning rate of an epoch, computed rather than stepped so a resumed run gets the same rate.</summary>
     public double LearningRateAt(int epoch) => Schedule switch
     {

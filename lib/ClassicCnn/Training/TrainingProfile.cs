@@ -65,14 +65,27 @@ public sealed record TrainingProfile
             var other => throw new ArgumentException($"{EnvironmentVariables.Profile} is '{other}'; use quick, full or auto.", EnvironmentVariables.Profile),
         };
 
+    /// <summary>
+    /// The full profile's whole MNIST, or the split the quick profile trains on, counted from the labels where the lookup
+    /// finds them: the bundled sample in data/mnist/, unless CLASSICCNN_DATA holds another copy.
+    /// </summary>
+    string MnistExamples()
+    {
+        if (Mnist == Datasets.MnistFull) return DisplayLanguage.Text("all 60,000 / 10,000", "全部 60,000 / 10,000");
+        if (DatasetLocator.Find(Mnist) is not { } found) return DisplayLanguage.Text("not found (see data/README.md)", "未找到（见 data/README.md）");
+        int train = Idx.Read(found.FileOf(DatasetInfo.TrainLabels), expectedDimensions: 1).Count;
+        int test = Idx.Read(found.FileOf(DatasetInfo.TestLabels), expectedDimensions: 1).Count;
+        bool bundled = ProjectFolders.RepositoryRoot() is { } repository && found.Folder == Path.Combine(repository, "data", Mnist.FolderName);
+        return bundled
+            ? DisplayLanguage.Text($"the bundled sample: {train:N0} train / {test:N0} test", $"仓库自带的样本：训练 {train:N0} / 测试 {test:N0}")
+            : DisplayLanguage.Text($"{train:N0} train / {test:N0} test, from {found.Folder}", $"训练 {train:N0} / 测试 {test:N0}，来自 {found.Folder}");
+    }
+
     /// <summary>The profile's settings as a table, in the display language (the site finds it by its first row).</summary>
     public HtmlTable Describe() => HtmlTable.FromPairs(
     [
         (DisplayLanguage.Text("profile", "配置"), $"{Name} ({(Environment.GetEnvironmentVariable(EnvironmentVariables.Profile) is { Length: > 0 } v ? $"{EnvironmentVariables.Profile}={v}" : DisplayLanguage.Text($"chosen for {TorchRuntime.Device}", $"按 {TorchRuntime.Device} 选择"))})"),
-        (DisplayLanguage.Text("MNIST examples", "MNIST 样本数"), Mnist == Datasets.MnistFull
-            ? DisplayLanguage.Text("all 60,000 / 10,000", "全部 60,000 / 10,000")
-            // The sample's split, as data/mnist/ holds it (a test reads the files).
-            : DisplayLanguage.Text($"the bundled sample: {7_996:N0} train / {2_004:N0} test", $"仓库自带的样本：训练 {7_996:N0} / 测试 {2_004:N0}")),
+        (DisplayLanguage.Text("MNIST examples", "MNIST 样本数"), MnistExamples()),
         (DisplayLanguage.Text("Fashion-MNIST examples", "Fashion-MNIST 样本数"), FashionTrainLimit is null
             ? DisplayLanguage.Text("all 60,000 / 10,000", "全部 60,000 / 10,000")
             : DisplayLanguage.Text($"{FashionTrainLimit:N0} train / {FashionTestLimit:N0} test", $"训练 {FashionTrainLimit:N0} / 测试 {FashionTestLimit:N0}")),

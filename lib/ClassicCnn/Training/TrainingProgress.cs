@@ -44,26 +44,56 @@ internal static class TrainingProgress
         $", {e.ExamplesPerSecond:N0} examples/s, {e.Seconds:0.0} s";
 }
 
+/// <summary>
+/// How far a run has come and how long it has left, at the pace of the steps taken since <see cref="Start"/>: a resumed
+/// run counts the epochs it loaded as done, but not as time spent.
+/// </summary>
+internal sealed class TrainingClock
+{
+    readonly Stopwatch watch = new();
+    int epochs, stepsPerEpoch;
+    int? firstEpoch;
+
+    public TimeSpan Elapsed => watch.Elapsed;
+
+    public void Start(int epochs, int stepsPerEpoch)
+    {
+        (this.epochs, this.stepsPerEpoch, firstEpoch) = (epochs, stepsPerEpoch, null);
+        watch.Restart();
+    }
+
+    /// <summary>The fraction of the run done after <paramref name="step"/> steps of epoch <paramref name="epoch"/> (from 0), and the seconds left.</summary>
+    public (double Done, double SecondsLeft) At(int epoch, int step)
+    {
+        firstEpoch ??= epoch; // the first step reported: where this session began
+        return Estimate(epochs, stepsPerEpoch, firstEpoch.Value, epoch, step, watch.Elapsed.TotalSeconds);
+    }
+
+    internal static (double Done, double SecondsLeft) Estimate(int epochs, int stepsPerEpoch, int firstEpoch, int epoch, int step, double elapsedSeconds)
+    {
+        double done = epoch + step / (double)stepsPerEpoch, doneNow = done - firstEpoch;
+        return (done / epochs, doneNow > 0 ? elapsedSeconds * (epochs - done) / doneNow : double.NaN);
+    }
+}
+
 /// <summary>A progress bar with rate and time left; one line per epoch result.</summary>
 internal sealed class ConsoleProgress(TextWriter? output = null) : ITrainingProgress
 {
     readonly TextWriter output = output ?? Console.Out;
     readonly bool redraw = output is null && !Console.IsOutputRedirected;
-    int epochs, stepsPerEpoch;
-    readonly Stopwatch clock = new();
+    int epochs;
+    readonly TrainingClock clock = new();
 
     public void Started(string model, string settings, int epochs, int stepsPerEpoch)
     {
         this.epochs = epochs;
-        this.stepsPerEpoch = stepsPerEpoch;
-        clock.Restart();
+        clock.Start(epochs, stepsPerEpoch);
         output.WriteLine($"training {model}: {settings}");
     }
 
     public void Step(int epoch, int step, double loss, double examplesPerSecond)
     {
-        double done = (epoch + step / (double)stepsPerEpoch) / epochs;
-        double left = done > 0 ? clock.Elapsed.TotalSeconds * (1 - done) / done : double.NaN;
+        var (done, left) = clock.At(epoch, step);
         int filled = (int)(done * 20);
         string line = $"[{new string('#', filled)}{new string('.', 20 - filled)}] {done:P0} epoch {epoch + 1}/{epochs} loss {loss:0.000} {examplesPerSecond:N0} img/s ETA {TrainingProgress.Duration(left)}";
         if (redraw) output.Write("\r" + line.PadRight(100));
