@@ -137,24 +137,25 @@ public class ProfileDatasetTests
     {
         static string MnistRow(ClassicCnn.Training.TrainingProfile profile) =>
             profile.Describe().Rows.Single(r => r[0] == "MNIST examples")[1];
-        // The quick profile's figures are those of the bundled files, read from their headers.
-        var sample = DatasetLocator.Locate(Datasets.Mnist);
-        int train = Idx.Read(sample.FileOf(DatasetInfo.TrainImages), expectedDimensions: 3).Count;
-        int test = Idx.Read(sample.FileOf(DatasetInfo.TestImages), expectedDimensions: 3).Count;
-        Assert.Equal($"the bundled sample: {train:N0} train / {test:N0} test", MnistRow(ClassicCnn.Training.TrainingProfile.Quick));
-        Assert.Equal("all 60,000 / 10,000", MnistRow(ClassicCnn.Training.TrainingProfile.Full));
-
-        // Another copy named by CLASSICCNN_DATA comes first, and the row counts what it holds.
-        using var temp = new TempFolder();
-        string other = Path.Combine(temp.Path, "mnist");
-        Directory.CreateDirectory(other);
-        foreach (var (name, count) in new[] { (DatasetInfo.TrainLabels, 3), (DatasetInfo.TestLabels, 2) })
-            Idx.Write(Path.Combine(other, name), [count], new byte[count]);
-        foreach (var (name, count) in new[] { (DatasetInfo.TrainImages, 3), (DatasetInfo.TestImages, 2) })
-            Idx.Write(Path.Combine(other, name), [count, 28, 28], new byte[count * 28 * 28]);
         string? saved = Environment.GetEnvironmentVariable(EnvironmentVariables.Data);
+        Environment.SetEnvironmentVariable(EnvironmentVariables.Data, null); // the repository's copy, whatever this machine sets
         try
         {
+            // The quick profile's figures are those of the bundled files, read from their headers.
+            var sample = DatasetLocator.Locate(Datasets.Mnist);
+            int train = Idx.Read(sample.FileOf(DatasetInfo.TrainImages), expectedDimensions: 3).Count;
+            int test = Idx.Read(sample.FileOf(DatasetInfo.TestImages), expectedDimensions: 3).Count;
+            Assert.Equal($"the bundled sample: {train:N0} train / {test:N0} test", MnistRow(ClassicCnn.Training.TrainingProfile.Quick));
+            Assert.Equal("all 60,000 / 10,000", MnistRow(ClassicCnn.Training.TrainingProfile.Full));
+
+            // Another copy named by CLASSICCNN_DATA comes first, and the row counts what it holds.
+            using var temp = new TempFolder();
+            string other = Path.Combine(temp.Path, "mnist");
+            Directory.CreateDirectory(other);
+            foreach (var (name, count) in new[] { (DatasetInfo.TrainLabels, 3), (DatasetInfo.TestLabels, 2) })
+                Idx.Write(Path.Combine(other, name), [count], new byte[count]);
+            foreach (var (name, count) in new[] { (DatasetInfo.TrainImages, 3), (DatasetInfo.TestImages, 2) })
+                Idx.Write(Path.Combine(other, name), [count, 28, 28], new byte[count * 28 * 28]);
             Environment.SetEnvironmentVariable(EnvironmentVariables.Data, temp.Path);
             Assert.Equal($"3 train / 2 test, from {other}", MnistRow(ClassicCnn.Training.TrainingProfile.Quick));
         }

@@ -116,6 +116,8 @@ public class ProbeAndRuntimeTests
         var refused = Assert.Throws<ArgumentException>(() => ReceptiveField.Measure(maxPooled, 1, 31));
         Assert.Contains("has max pooling", refused.Message);
         Assert.Contains("Measure the same network with average pooling", refused.Message);
+        using var adaptive = torch.nn.Sequential(torch.nn.Conv2d(1, 4, 3, padding: 1), torch.nn.AdaptiveMaxPool2d(new long[] { 8, 8 }));
+        Assert.Contains("has max pooling", Assert.Throws<ArgumentException>(() => ReceptiveField.Measure(adaptive, 1, 31)).Message);
 
         using var flat = torch.nn.Sequential(torch.nn.Conv2d(1, 4, 3), torch.nn.Flatten());
         Assert.Contains("the receptive field needs feature maps [N, C, H, W]", Assert.Throws<ArgumentException>(() => ReceptiveField.Measure(flat, 1, 15)).Message);

@@ -61,7 +61,10 @@ public static class DatasetDownloader
         }
     }
 
-    /// <summary>Downloads every file the folder lacks (or holds with a wrong checksum).</summary>
+    /// <summary>
+    /// Downloads every file the folder lacks (or holds with a wrong checksum), each tried <see cref="Retries"/> times;
+    /// a file that still fails gives an <see cref="IOException"/> naming its address.
+    /// </summary>
     public static void Download(DatasetInfo dataset, string folder, HttpClient? client = null, Action<string>? progress = null)
     {
         progress ??= Console.WriteLine;
@@ -85,7 +88,7 @@ public static class DatasetDownloader
                 {
                     // The last failure names the file: a dropped connection's own message does not.
                     if (attempt >= Retries)
-                        throw new IOException($"{(e.Message.Contains(url.ToString()) ? "" : $"{url}: ")}{e.Message} (after {attempt} attempts)", e);
+                        throw new IOException($"{(e.Message.Contains(url.ToString()) ? "" : $"{url}: ")}{e.Message} (after {attempt} attempt{(attempt == 1 ? "" : "s")})", e);
                     progress($"  {file}: attempt {attempt} failed ({e.Message}); retrying");
                     Thread.Sleep(TimeSpan.FromMilliseconds(200 * attempt));
                 }

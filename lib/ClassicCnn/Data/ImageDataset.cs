@@ -31,6 +31,13 @@ public sealed class ImageDataset : IDisposable
             throw new ArgumentException($"{name}: labels must be int64 (the losses index with them); got {labels.dtype}. Convert them with labels.to(ScalarType.Int64).", nameof(labels));
         if (labels.device_type != images.device_type || labels.device_index != images.device_index)
             throw new ArgumentException($"{name}: the images are on {images.device} but the labels on {labels.device}; move both to one device.", nameof(labels));
+        if (labels.numel() > 0)
+        {
+            using var range = stack([labels.min(), labels.max()]).cpu();
+            foreach (long label in range.data<long>().ToArray())
+                if (label < 0 || label >= classes.Count)
+                    throw new ArgumentException($"{name}: label {label} is outside the {classes.Count} classes (0 to {classes.Count - 1}); fix the labels or the class list.", nameof(labels));
+        }
         Name = name;
         Images = images;
         Labels = labels;

@@ -68,7 +68,8 @@ public sealed record Preprocessing
     {
         using Scalar half = 0.5; // disposed now, not by the finaliser (see ScaledTanh)
         using var draw = rand(x.shape[0], device: x.device);
-        using var flip = draw.lt(half).view(-1, 1, 1, 1);
+        using var below = draw.lt(half);
+        using var flip = below.view(-1, 1, 1, 1);
         using var flipped = x.flip(3);
         return where(flip, flipped, x);
     }

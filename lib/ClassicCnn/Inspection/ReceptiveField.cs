@@ -27,7 +27,8 @@ public static class ReceptiveField
     /// </summary>
     public static (int Height, int Width) Measure(Module<Tensor, Tensor> model, int channels, int size)
     {
-        if (model.modules().Prepend(model).FirstOrDefault(m => m is TorchSharp.Modules.MaxPool2d) is { } maxPool)
+        // MaxPool1d/2d/3d, AdaptiveMaxPool and FractionalMaxPool alike.
+        if (model.modules().Prepend(model).FirstOrDefault(m => m.GetType().Name.Contains("MaxPool")) is { } maxPool)
             throw new ArgumentException(
                 $"{model.GetName()} has max pooling ({maxPool.GetName()}), which passes the gradient to one input of each window, so the input gradient " +
                 "would show only part of the receptive field. Measure the same network with average pooling (AvgPool2d of the same size and stride): its field is the same.",

@@ -75,7 +75,9 @@ public sealed record TrainingProfile
         if (DatasetLocator.Find(Mnist) is not { } found) return DisplayLanguage.Text("not found (see data/README.md)", "未找到（见 data/README.md）");
         int train = Idx.Read(found.FileOf(DatasetInfo.TrainLabels), expectedDimensions: 1).Count;
         int test = Idx.Read(found.FileOf(DatasetInfo.TestLabels), expectedDimensions: 1).Count;
-        bool bundled = ProjectFolders.RepositoryRoot() is { } repository && found.Folder == Path.Combine(repository, "data", Mnist.FolderName);
+        bool bundled = ProjectFolders.RepositoryRoot() is { } repository && string.Equals(
+            Path.TrimEndingDirectorySeparator(Path.GetFullPath(found.Folder)), Path.Combine(repository, "data", Mnist.FolderName),
+            OperatingSystem.IsWindows() ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal);
         return bundled
             ? DisplayLanguage.Text($"the bundled sample: {train:N0} train / {test:N0} test", $"仓库自带的样本：训练 {train:N0} / 测试 {test:N0}")
             : DisplayLanguage.Text($"{train:N0} train / {test:N0} test, from {found.Folder}", $"训练 {train:N0} / 测试 {test:N0}，来自 {found.Folder}");

@@ -48,25 +48,27 @@ internal static class TrainingProgress
 /// How far a run has come and how long it has left, at the pace of the steps taken since <see cref="Start"/>: a resumed
 /// run counts the epochs it loaded as done, but not as time spent.
 /// </summary>
-internal sealed class TrainingClock
+/// <param name="seconds">A monotonic clock in seconds (default: <see cref="Stopwatch"/>'s).</param>
+internal sealed class TrainingClock(Func<double>? seconds = null)
 {
-    readonly Stopwatch watch = new();
+    readonly Func<double> now = seconds ?? (() => Stopwatch.GetTimestamp() / (double)Stopwatch.Frequency);
+    double started;
     int epochs, stepsPerEpoch;
     int? firstEpoch;
 
-    public TimeSpan Elapsed => watch.Elapsed;
+    public TimeSpan Elapsed => TimeSpan.FromSeconds(now() - started);
 
     public void Start(int epochs, int stepsPerEpoch)
     {
         (this.epochs, this.stepsPerEpoch, firstEpoch) = (epochs, stepsPerEpoch, null);
-        watch.Restart();
+        started = now();
     }
 
     /// <summary>The fraction of the run done after <paramref name="step"/> steps of epoch <paramref name="epoch"/> (from 0), and the seconds left.</summary>
     public (double Done, double SecondsLeft) At(int epoch, int step)
     {
         firstEpoch ??= epoch; // the first step reported: where this session began
-        return Estimate(epochs, stepsPerEpoch, firstEpoch.Value, epoch, step, watch.Elapsed.TotalSeconds);
+        return Estimate(epochs, stepsPerEpoch, firstEpoch.Value, epoch, step, now() - started);
     }
 
     internal static (double Done, double SecondsLeft) Estimate(int epochs, int stepsPerEpoch, int firstEpoch, int epoch, int step, double elapsedSeconds)
