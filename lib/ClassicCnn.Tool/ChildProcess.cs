@@ -5,11 +5,16 @@ namespace ClassicCnn.Tool;
 
 public sealed record ChildResult(int ExitCode, string Output, TimeSpan Duration, bool TimedOut);
 
-/// <summary>Runs a program to completion, capturing stdout and stderr together (and optionally into a log file).</summary>
+/// <summary>Runs a program to completion, capturing stdout and stderr together (and optionally into a log file, line by line).</summary>
 public static class ChildProcess
 {
+    /// <summary>How long a dotnet command of the set-up (tool restore, pack) may take before it counts as hung.</summary>
+    public static readonly TimeSpan DotnetTimeout = TimeSpan.FromMinutes(20);
+
+    /// <param name="heartbeat">Called every <paramref name="heartbeatEvery"/> (default a minute) while the program runs, with the time so far.</param>
     public static ChildResult Run(string fileName, IEnumerable<string> arguments, string workingDirectory,
-        TimeSpan? timeout = null, string? logPath = null, IReadOnlyDictionary<string, string>? environment = null)
+        TimeSpan? timeout = null, string? logPath = null, IReadOnlyDictionary<string, string>? environment = null,
+        Action<TimeSpan>? heartbeat = null, TimeSpan? heartbeatEvery = null)
     {
         var info = new ProcessStartInfo(fileName)
         {
@@ -27,8 +32,19 @@ public static class ChildProcess
 
         var output = new StringBuilder();
         var watch = Stopwatch.StartNew();
+        if (logPath is not null) Directory.CreateDirectory(Path.GetDirectoryName(logPath)!);
+        // Written as lines arrive, so a run that is stopped still leaves what it printed.
+        using var log = logPath is null ? null : new StreamWriter(logPath, append: false) { AutoFlush = true };
         using var process = new Process { StartInfo = info };
-        DataReceivedEventHandler collect = (_, e) => { if (e.Data is not null) lock (output) output.AppendLine(e.Data); };
+        DataReceivedEventHandler collect = (_, e) =>
+        {
+            if (e.Data is null) return;
+            lock (output)
+            {
+                output.AppendLine(e.Data);
+                log?.WriteLine(e.Data);
+            }
+        };
         process.OutputDataReceived += collect;
         process.ErrorDataReceived += collect;
         try
@@ -42,23 +58,28 @@ public static class ChildProcess
         process.StandardInput.Close();
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        bool exited = process.WaitForExit(timeout ?? Timeout.InfiniteTimeSpan);
+        bool exited = false;
+        var beat = heartbeatEvery ?? TimeSpan.FromMinutes(1);
+        while (!exited)
+        {
+            var wait = timeout is { } limit && limit - watch.Elapsed < beat ? limit - watch.Elapsed : beat;
+            if (wait <= TimeSpan.Zero) break; // the time allowed is up
+            exited = process.WaitForExit(wait);
+            if (!exited && (timeout is null || watch.Elapsed < timeout)) heartbeat?.Invoke(watch.Elapsed);
+        }
         if (!exited) process.Kill(entireProcessTree: true);
         process.WaitForExit();
         string text;
         lock (output) text = output.ToString();
-        if (logPath is not null)
-        {
-            Directory.CreateDirectory(Path.GetDirectoryName(logPath)!);
-            File.WriteAllText(logPath, text);
-        }
         return new ChildResult(exited ? process.ExitCode : -1, text, watch.Elapsed, !exited);
     }
 
     /// <summary>Runs a dotnet command and throws with its output when it fails.</summary>
     public static ChildResult Dotnet(string workingDirectory, params string[] arguments)
     {
-        var result = Run("dotnet", arguments, workingDirectory);
+        var result = Run("dotnet", arguments, workingDirectory, DotnetTimeout);
+        if (result.TimedOut)
+            throw new InvalidOperationException($"'dotnet {string.Join(' ', arguments)}' was stopped after {DotnetTimeout.TotalMinutes:0} minutes (a stalled network or a hung build?); run it again, or by hand to see where it stops:\n{Tail(result.Output, 20)}");
         if (result.ExitCode != 0)
             throw new InvalidOperationException($"'dotnet {string.Join(' ', arguments)}' failed with exit code {result.ExitCode}:\n{Tail(result.Output, 40)}");
         return result;

@@ -23,7 +23,16 @@ public static partial class EditionCheck
         foreach (var name in translated.Except(english).Order())
             problems.Add($"{Path.Combine(twinFolder, name!)} has no English original in {englishFolder}.");
         foreach (var name in english.Intersect(translated).Order())
-            problems.AddRange(Compare(Path.Combine(englishFolder, name!), Path.Combine(twinFolder, name!), twin));
+        {
+            try
+            {
+                problems.AddRange(Compare(Path.Combine(englishFolder, name!), Path.Combine(twinFolder, name!), twin));
+            }
+            catch (InvalidDataException e)
+            {
+                problems.Add(e.Message); // one unreadable notebook, and the check goes on with the others
+            }
+        }
         return problems;
     }
 
@@ -53,8 +62,18 @@ public static partial class EditionCheck
         }
     }
 
-    static List<JsonNode> Cells(string path) =>
-        (JsonNode.Parse(File.ReadAllText(path))?["cells"]?.AsArray() ?? throw new InvalidDataException($"{path} has no cells array.")).Select(c => c!).ToList();
+    static List<JsonNode> Cells(string path)
+    {
+        try
+        {
+            return (JsonNode.Parse(File.ReadAllText(path))?["cells"] as JsonArray ?? throw new InvalidDataException($"{path} has no cells array."))
+                .Select(c => c!).ToList();
+        }
+        catch (System.Text.Json.JsonException e)
+        {
+            throw new InvalidDataException($"{path} is not valid JSON ({e.Message}); fix it, or take it again from git.", e);
+        }
+    }
 
     static string Source(JsonNode cell) => cell["source"] switch
     {

@@ -9,13 +9,33 @@ namespace ClassicCnn.Tool;
 /// </summary>
 public static partial class FigureExport
 {
+    /// <summary>A Chromium-family browser: CLASSICCNN_CHROMIUM, else one on the PATH, else one where its installer puts it.</summary>
     public static string? FindChromium()
     {
         if (Environment.GetEnvironmentVariable(EnvironmentVariables.Chromium) is { Length: > 0 } configured) return configured;
         string[] names = OperatingSystem.IsWindows() ? ["chrome.exe", "msedge.exe"] : ["chromium", "chromium-browser", "google-chrome", "google-chrome-stable"];
         var folders = (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries);
-        return folders.SelectMany(f => names.Select(n => Path.Combine(f, n))).FirstOrDefault(File.Exists);
+        return folders.SelectMany(f => names.Select(n => Path.Combine(f, n))).Concat(InstalledBrowsers()).FirstOrDefault(File.Exists);
     }
+
+    /// <summary>Where Chrome, Edge and Chromium install themselves on Windows and macOS (neither puts them on the PATH).</summary>
+    static IEnumerable<string> InstalledBrowsers()
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            var roots = new[] { Environment.SpecialFolder.ProgramFiles, Environment.SpecialFolder.ProgramFilesX86, Environment.SpecialFolder.LocalApplicationData }
+                .Select(Environment.GetFolderPath).Where(r => r.Length > 0);
+            return roots.SelectMany(r => new[] { Path.Combine(r, "Google", "Chrome", "Application", "chrome.exe"), Path.Combine(r, "Microsoft", "Edge", "Application", "msedge.exe") });
+        }
+        if (OperatingSystem.IsMacOS())
+            return ["/Applications/Google Chrome.app/Contents/MacOS/Google Chrome", "/Applications/Chromium.app/Contents/MacOS/Chromium",
+                    "/Applications/Microsoft Edge.app/Contents/MacOS/Microsoft Edge"];
+        return [];
+    }
+
+    static string InstallHint => OperatingSystem.IsLinux()
+        ? "install one (Debian/Ubuntu: sudo apt-get install chromium)"
+        : "install Google Chrome or Microsoft Edge";
 
     /// <summary>The figures README shows, found by their titles among the exported PNGs and copied to .github/readme/.</summary>
     public static readonly IReadOnlyList<(string Title, string File)> ReadmeFigures =
@@ -50,13 +70,18 @@ public static partial class FigureExport
     {
         string? chromium = FindChromium();
         if (chromium is null)
-            log($"No Chromium or Chrome found, so the figures are written as HTML only. For PNGs install it (Debian/Ubuntu: sudo apt-get install chromium) or set {EnvironmentVariables.Chromium} to its path.");
+            log($"No Chromium, Chrome or Edge found, so the figures are written as HTML only. For PNGs {InstallHint}, or set {EnvironmentVariables.Chromium} to its path.");
         if (!Directory.Exists(executedFolder))
             throw new DirectoryNotFoundException($"{executedFolder} does not exist: run the notebooks first (dotnet run --project lib/ClassicCnn.Tool -- run).");
         Directory.CreateDirectory(outputFolder);
+        // An earlier export's figures go first: cells renumbered since would leave figures of cells that are gone.
+        foreach (var old in Directory.EnumerateFiles(outputFolder).Where(f => FigureFile().IsMatch(Path.GetFileName(f))))
+            File.Delete(old);
         string plotly = ClassicCnn.Notebooks.NotebookHtml.PlotlyJs;
         var written = new List<string>();
-        string work = Directory.CreateTempSubdirectory("classiccnn-figures-").FullName;
+        // Inside the output folder, not the system's temp folder: a browser installed as a snap cannot read the latter.
+        string work = Path.Combine(outputFolder, $".work-{Environment.ProcessId}");
+        Directory.CreateDirectory(work);
         try
         {
             foreach (var path in Directory.EnumerateFiles(executedFolder, "*.ipynb").Order(StringComparer.Ordinal))
@@ -77,7 +102,11 @@ public static partial class FigureExport
                         // The PNG is a picture, not an interactive chart: photographed without Plotly's mode bar.
                         string shot = Path.Combine(work, "figure.html");
                         File.WriteAllText(shot, PicturePage(plotly, charts[k].Text));
-                        Render(chromium, shot, stem + ".png", width, height, work);
+                        if (Render(chromium, shot, stem + ".png", width, height, work) is { } problem)
+                        {
+                            log($"warning: no PNG for {stem}.html: {problem}");
+                            continue;
+                        }
                         written.Add(stem + ".png");
                         log($"wrote {stem}.png");
                     }
@@ -121,7 +150,8 @@ public static partial class FigureExport
         </script>
         """;
 
-    static void Render(string chromium, string page, string png, int width, int height, string work)
+    /// <summary>Photographs <paramref name="page"/> into <paramref name="png"/>; what went wrong when it could not, else null.</summary>
+    static string? Render(string chromium, string page, string png, int width, int height, string work)
     {
         string temp = png + ".tmp.png";
         var result = ChildProcess.Run(chromium,
@@ -131,8 +161,9 @@ public static partial class FigureExport
             "--virtual-time-budget=5000", $"--window-size={width},{height}", $"--screenshot={temp}", new Uri(page).AbsoluteUri,
         ], work, TimeSpan.FromMinutes(1));
         if (!File.Exists(temp))
-            throw new InvalidOperationException($"Chromium wrote no screenshot for {png} (exit code {result.ExitCode}):\n{ChildProcess.Tail(result.Output, 10)}");
+            return $"{Path.GetFileName(chromium)} wrote no screenshot (exit code {result.ExitCode}{(result.TimedOut ? ", stopped after a minute" : "")}):\n{ChildProcess.Tail(result.Output, 10)}";
         File.Move(temp, png, overwrite: true);
+        return null;
     }
 
     /// <summary>
@@ -171,6 +202,10 @@ public static partial class FigureExport
             return 0;
         }
     }
+
+    /// <summary>The files an export writes: NOTEBOOK-cellNN-K.html and .png.</summary>
+    [GeneratedRegex(@"^.+-cell\d+-\d+\.(html|png)$")]
+    private static partial Regex FigureFile();
 
     [GeneratedRegex("data-width=\"(\\d+)\" data-height=\"(\\d+)\"")]
     private static partial Regex GridSize();

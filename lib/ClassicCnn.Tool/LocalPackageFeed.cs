@@ -75,8 +75,9 @@ public sealed partial class LocalPackageFeed(Repository repository)
         string version = NextVersion();
         Directory.CreateDirectory(repository.Feed);
         log?.Invoke($"packing {PackageId} {version} into {repository.Feed}");
+        // No build servers: a compiler server or MSBuild node left running would hold this pack's output pipe open.
         ChildProcess.Dotnet(repository.Root, "pack", repository.Library, "-c", "Release", "-o", repository.Feed,
-            $"-p:Version={version}", "--nologo");
+            $"-p:Version={version}", "--nologo", "--disable-build-servers");
         foreach (var old in Directory.EnumerateFiles(repository.Feed, $"{PackageId}.*.nupkg")
                      .OrderByDescending(f => SerialOf(Path.GetFileNameWithoutExtension(f))).Skip(VersionsKept))
             File.Delete(old);

@@ -104,7 +104,7 @@ public sealed partial class Notebook
         ClassicCnn.Platform.AtomicFile.WriteAllText(outputPath, json.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
     }
 
-    [System.Text.RegularExpressions.GeneratedRegex(@"classiccnn pass (\d): working set (\d+) bytes")]
+    [System.Text.RegularExpressions.GeneratedRegex(@"classiccnn pass (\d+): working set (\d+) bytes")]
     internal static partial System.Text.RegularExpressions.Regex PassMemory();
 
     static CodeCell ReadCodeCell(JsonObject cell, int number)

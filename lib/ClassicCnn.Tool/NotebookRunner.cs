@@ -16,6 +16,9 @@ public sealed class NotebookRunner(Repository repository)
 {
     public TimeSpan Timeout { get; init; } = TimeSpan.FromMinutes(30);
 
+    /// <summary>Where a line goes about once a minute while a notebook runs (the kernel itself prints nothing until it ends).</summary>
+    public Action<string>? Progress { get; init; }
+
     /// <param name="workingDirectory">where the kernel starts; the notebook's own folder when null.</param>
     /// <param name="environment">variables set for the kernel on top of this process's.</param>
     public NotebookResult Run(string notebookPath, string outputFolder, string? workingDirectory = null, IReadOnlyDictionary<string, string>? environment = null)
@@ -41,7 +44,8 @@ public sealed class NotebookRunner(Repository repository)
             child = ChildProcess.Run("dotnet",
                 ["tool", "run", "dotnet-repl", "--", "--run", asciiCopy, "--exit-after-run", "--output-path", outputPath],
                 workingDirectory: workingDirectory ?? Path.GetDirectoryName(notebookPath)!, timeout: Timeout, logPath: logPath,
-                environment: KernelEnvironment(environment));
+                environment: KernelEnvironment(environment),
+                heartbeat: Progress is null ? null : elapsed => Progress($"{name}: still running, {elapsed.TotalMinutes:0} min so far (the limit is {Timeout.TotalMinutes:0} min; see --timeout)"));
         }
         finally
         {
@@ -83,10 +87,19 @@ public sealed class NotebookRunner(Repository repository)
         IReadOnlyDictionary<string, string>? environment = null)
     {
         notebookPath = Path.GetFullPath(notebookPath);
-        Directory.CreateDirectory(outputFolder);
-        string repeated = Path.Combine(Path.GetFullPath(outputFolder), $"{Path.GetFileNameWithoutExtension(notebookPath)}-x{passes}.ipynb");
-        Notebook.WriteRepeated(notebookPath, repeated, passes);
-        var result = Run(repeated, Path.Combine(outputFolder, "repeated"), Path.GetDirectoryName(notebookPath), environment);
+        // The repeated source is scratch: only its executed copy goes to the output folder.
+        var scratch = Directory.CreateTempSubdirectory("classiccnn-repeated-");
+        string repeated = Path.Combine(scratch.FullName, $"{Path.GetFileNameWithoutExtension(notebookPath)}-x{passes}.ipynb");
+        NotebookResult result;
+        try
+        {
+            Notebook.WriteRepeated(notebookPath, repeated, passes);
+            result = Run(repeated, Path.Combine(outputFolder, "repeated"), Path.GetDirectoryName(notebookPath), environment);
+        }
+        finally
+        {
+            scratch.Delete(recursive: true);
+        }
         var readings = File.Exists(result.OutputPath)
             ? Notebook.Load(result.OutputPath).CodeCells.SelectMany(c => c.Outputs).Select(o => Notebook.PassMemory().Match(o.Text))
                 .Where(m => m.Success).OrderBy(m => int.Parse(m.Groups[1].Value)).Select(m => long.Parse(m.Groups[2].Value)).ToList()

