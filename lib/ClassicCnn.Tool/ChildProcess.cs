@@ -58,14 +58,22 @@ public static class ChildProcess
         process.StandardInput.Close();
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        bool exited = false;
+        // Beats go by the clock: a wait can end early (another child of this process exiting wakes it).
+        var exit = process.WaitForExitAsync();
         var beat = heartbeatEvery ?? TimeSpan.FromMinutes(1);
-        while (!exited)
+        var nextBeat = beat;
+        bool exited;
+        while (true)
         {
-            var wait = timeout is { } limit && limit - watch.Elapsed < beat ? limit - watch.Elapsed : beat;
-            if (wait <= TimeSpan.Zero) break; // the time allowed is up
-            exited = process.WaitForExit(wait);
-            if (!exited && (timeout is null || watch.Elapsed < timeout)) heartbeat?.Invoke(watch.Elapsed);
+            var now = watch.Elapsed;
+            if (timeout is { } limit && now >= limit) { exited = exit.IsCompleted; break; }
+            if (now >= nextBeat)
+            {
+                heartbeat?.Invoke(now);
+                nextBeat = now + beat;
+            }
+            var wait = timeout is { } end && end - now < nextBeat - now ? end - now : nextBeat - now;
+            if (exited = exit.Wait(wait)) break;
         }
         if (!exited) process.Kill(entireProcessTree: true);
         process.WaitForExit();
