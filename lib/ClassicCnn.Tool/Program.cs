@@ -26,8 +26,8 @@ static class Cli
               translated edition matches the English one cell for cell, code identical, prose translated.
           dotnet run --project lib/ClassicCnn.Tool -- figures
               export every chart of the executed notebooks into artifacts/figures/ as offline HTML, and as PNG
-              when Chromium, Chrome or Edge is installed, replacing the figures of an earlier export; the README's
-              four figures are copied into .github/readme/ (the run command does this after the notebooks).
+              when Chromium, Chrome or Edge is installed, replacing the figures of an earlier export (the run command
+              does this after the notebooks); this command also copies the README's four figures into .github/readme/.
           dotnet run --project lib/ClassicCnn.Tool -- site
               build the course website into artifacts/site/ from the executed notebooks of every edition (index,
               one page per notebook with its prose, code, outputs and live charts; works offline and from file://),
@@ -83,22 +83,24 @@ static class Cli
         return 0;
     }
 
-    /// <summary>The figures of every edition that was run (artifacts/figures/, artifacts/figures/zh-CN/).</summary>
+    /// <summary>
+    /// The figures of every edition that was run (artifacts/figures/, artifacts/figures/zh-CN/), and the README's four
+    /// copied to .github/readme/ (tracked files: only this command, never run, changes them).
+    /// </summary>
     static int ExportFigures(Repository repository)
     {
         foreach (var edition in Edition.All.Where(e => e == Edition.English || Directory.Exists(Path.Combine(repository.ExecutedNotebooks, e.Folder))))
             ExportFigures(repository, edition);
+        foreach (var copied in FigureExport.CopyReadmeFigures(repository.Figures, Path.Combine(repository.Root, ".github", "readme")))
+            Log($"README figure {copied}");
         return 0;
     }
 
-    /// <summary>One edition's figures, and for the English edition the README's four, copied to .github/readme/.</summary>
+    /// <summary>One edition's figures.</summary>
     static void ExportFigures(Repository repository, Edition edition)
     {
         string figureFolder = Path.Combine(repository.Figures, edition.Folder);
         var files = FigureExport.Export(Path.Combine(repository.ExecutedNotebooks, edition.Folder), figureFolder, Log);
-        if (edition == Edition.English)
-            foreach (var copied in FigureExport.CopyReadmeFigures(figureFolder, Path.Combine(repository.Root, ".github", "readme")))
-                Log($"README figure {copied}");
         Log($"{files.Count(f => f.EndsWith(".png"))} PNG and {files.Count(f => f.EndsWith(".html"))} HTML figures in {figureFolder}");
     }
 
