@@ -33,7 +33,9 @@ public sealed class ImageDataset : IDisposable
             throw new ArgumentException($"{name}: the images are on {images.device} but the labels on {labels.device}; move both to one device.", nameof(labels));
         if (labels.numel() > 0)
         {
-            using var range = stack([labels.min(), labels.max()]).cpu();
+            using var low = labels.min();
+            using var high = labels.max();
+            using var range = stack([low, high]).cpu(); // one read from the device
             foreach (long label in range.data<long>().ToArray())
                 if (label < 0 || label >= classes.Count)
                     throw new ArgumentException($"{name}: label {label} is outside the {classes.Count} classes (0 to {classes.Count - 1}); fix the labels or the class list.", nameof(labels));

@@ -88,9 +88,15 @@ public sealed record Preprocessing
     }
 
     /// <summary>
+    /// The padding that makes crops of an image shift as the paper's 224 crops of 256 images do: 16 pixels a side at
+    /// 224, a fourteenth of the size (rounded down, at least 1).
+    /// </summary>
+    public static int PaperCropPadding(long size) => (int)Math.Max(1, size / 14);
+
+    /// <summary>
     /// AlexNet's test-time augmentation for a batch of raw images: the four corners and the centre of the image padded
-    /// by <paramref name="padding"/> pixels (default: <see cref="RandomCropPadding"/>, else a fourteenth of the size: at
-    /// 224 the paper's 224 crops of 256 images), cropped back to its size, and their mirror images. The views are cut in
+    /// by <paramref name="padding"/> pixels (default: <see cref="RandomCropPadding"/>, else <see cref="PaperCropPadding"/>),
+    /// cropped back to its size, and their mirror images. The views are cut in
     /// image space, as the training crops are, so their borders are black; only then are they scaled or normalised.
     /// </summary>
     public IReadOnlyList<Tensor> TenViews(Tensor images, int? padding = null)
@@ -98,7 +104,7 @@ public sealed record Preprocessing
         using var scope = NewDisposeScope();
         var x = Geometry(images);
         long height = x.shape[2], width = x.shape[3];
-        int p = padding ?? (RandomCropPadding > 0 ? RandomCropPadding : (int)Math.Max(1, height / 14));
+        int p = padding ?? (RandomCropPadding > 0 ? RandomCropPadding : PaperCropPadding(height));
         var padded = functional.pad(x, [p, p, p, p]);
         var views = new List<Tensor>();
         foreach (var (top, left) in new (long, long)[] { (0, 0), (0, 2 * p), (2 * p, 0), (2 * p, 2 * p), (p, p) })

@@ -8,7 +8,6 @@ namespace ClassicCnn.Notebooks;
 internal sealed class NotebookProgress : ITrainingProgress
 {
     IDisplayHandle? status, chart;
-    int epochs;
     string model = "";
     readonly TrainingClock clock = new();
     readonly Stopwatch sinceRedraw = new();
@@ -16,7 +15,6 @@ internal sealed class NotebookProgress : ITrainingProgress
     public void Started(string model, string settings, int epochs, int stepsPerEpoch)
     {
         this.model = model;
-        this.epochs = epochs;
         clock.Start(epochs, stepsPerEpoch);
         sinceRedraw.Restart();
         status = LiveDisplay.Show(Html($"training {model}: {settings}"));
@@ -27,13 +25,13 @@ internal sealed class NotebookProgress : ITrainingProgress
         var (done, left) = clock.At(epoch, step);
         if (LiveDisplay.Headless || sinceRedraw.Elapsed < TimeSpan.FromSeconds(1)) return;
         sinceRedraw.Restart();
-        status?.Update(Html($"{model}: epoch {epoch + 1}/{epochs}, {done:P0}, loss {loss:0.000}, {examplesPerSecond:N0} examples/s, about {TrainingProgress.Duration(left)} left"));
+        status?.Update(Html($"{model}: epoch {epoch + 1}/{clock.Epochs}, {done:P0}, loss {loss:0.000}, {examplesPerSecond:N0} examples/s, about {TrainingProgress.Duration(left)} left"));
     }
 
     public void EpochEnded(EpochRecord record, TrainingHistory history)
     {
-        status?.Update(Html(TrainingProgress.EpochLine(record, epochs) + (record.Epoch == epochs ? $" (total {TrainingProgress.Duration(clock.Elapsed.TotalSeconds)})" : "")));
-        if (LiveDisplay.Headless && record.Epoch < epochs) return;
+        status?.Update(Html(TrainingProgress.EpochLine(record, clock.Epochs) + (record.Epoch == clock.Epochs ? $" (total {TrainingProgress.Duration(clock.Elapsed.TotalSeconds)})" : "")));
+        if (LiveDisplay.Headless && record.Epoch < clock.Epochs) return;
         var curves = TrainingCharts.Curves(history, model);
         if (chart is null) chart = LiveDisplay.Show(curves);
         else chart.Update(curves);

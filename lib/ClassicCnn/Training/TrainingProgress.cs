@@ -1,5 +1,3 @@
-using System.Diagnostics;
-
 namespace ClassicCnn.Training;
 
 /// <summary>Where a run reports: the start, each train-loss reading, each finished epoch.</summary>
@@ -48,27 +46,30 @@ internal static class TrainingProgress
 /// How far a run has come and how long it has left, at the pace of the steps taken since <see cref="Start"/>: a resumed
 /// run counts the epochs it loaded as done, but not as time spent.
 /// </summary>
-/// <param name="seconds">A monotonic clock in seconds (default: <see cref="Stopwatch"/>'s).</param>
-internal sealed class TrainingClock(Func<double>? seconds = null)
+/// <param name="time">The clock (default: the system's).</param>
+internal sealed class TrainingClock(TimeProvider? time = null)
 {
-    readonly Func<double> now = seconds ?? (() => Stopwatch.GetTimestamp() / (double)Stopwatch.Frequency);
-    double started;
-    int epochs, stepsPerEpoch;
+    readonly TimeProvider time = time ?? TimeProvider.System;
+    long started;
+    int stepsPerEpoch;
     int? firstEpoch;
 
-    public TimeSpan Elapsed => TimeSpan.FromSeconds(now() - started);
+    /// <summary>The run's epochs, as <see cref="Start"/> was told.</summary>
+    public int Epochs { get; private set; }
+
+    public TimeSpan Elapsed => time.GetElapsedTime(started);
 
     public void Start(int epochs, int stepsPerEpoch)
     {
-        (this.epochs, this.stepsPerEpoch, firstEpoch) = (epochs, stepsPerEpoch, null);
-        started = now();
+        (Epochs, this.stepsPerEpoch, firstEpoch) = (epochs, stepsPerEpoch, null);
+        started = time.GetTimestamp();
     }
 
     /// <summary>The fraction of the run done after <paramref name="step"/> steps of epoch <paramref name="epoch"/> (from 0), and the seconds left.</summary>
     public (double Done, double SecondsLeft) At(int epoch, int step)
     {
         firstEpoch ??= epoch; // the first step reported: where this session began
-        return Estimate(epochs, stepsPerEpoch, firstEpoch.Value, epoch, step, now() - started);
+        return Estimate(Epochs, stepsPerEpoch, firstEpoch.Value, epoch, step, Elapsed.TotalSeconds);
     }
 
     internal static (double Done, double SecondsLeft) Estimate(int epochs, int stepsPerEpoch, int firstEpoch, int epoch, int step, double elapsedSeconds)
@@ -83,12 +84,10 @@ internal sealed class ConsoleProgress(TextWriter? output = null) : ITrainingProg
 {
     readonly TextWriter output = output ?? Console.Out;
     readonly bool redraw = output is null && !Console.IsOutputRedirected;
-    int epochs;
     readonly TrainingClock clock = new();
 
     public void Started(string model, string settings, int epochs, int stepsPerEpoch)
     {
-        this.epochs = epochs;
         clock.Start(epochs, stepsPerEpoch);
         output.WriteLine($"training {model}: {settings}");
     }
@@ -97,7 +96,7 @@ internal sealed class ConsoleProgress(TextWriter? output = null) : ITrainingProg
     {
         var (done, left) = clock.At(epoch, step);
         int filled = (int)(done * 20);
-        string line = $"[{new string('#', filled)}{new string('.', 20 - filled)}] {done:P0} epoch {epoch + 1}/{epochs} loss {loss:0.000} {examplesPerSecond:N0} img/s ETA {TrainingProgress.Duration(left)}";
+        string line = $"[{new string('#', filled)}{new string('.', 20 - filled)}] {done:P0} epoch {epoch + 1}/{clock.Epochs} loss {loss:0.000} {examplesPerSecond:N0} img/s ETA {TrainingProgress.Duration(left)}";
         if (redraw) output.Write("\r" + line.PadRight(100));
         else output.WriteLine(line);
     }
@@ -105,7 +104,7 @@ internal sealed class ConsoleProgress(TextWriter? output = null) : ITrainingProg
     public void EpochEnded(EpochRecord record, TrainingHistory history)
     {
         if (redraw) output.Write("\r" + new string(' ', 100) + "\r");
-        output.WriteLine(TrainingProgress.EpochLine(record, epochs));
+        output.WriteLine(TrainingProgress.EpochLine(record, clock.Epochs));
     }
 
     public void Loaded(string model, string checkpoint, TrainingHistory history) =>
