@@ -39,5 +39,8 @@ public sealed record BenchmarkModel(string Name, Func<int, Module<Tensor, Tensor
 /// <summary>A model and the batch it is measured on; disposing it frees all three.</summary>
 public sealed record Workload(Module<Tensor, Tensor> Model, Tensor Images, Tensor Labels) : IDisposable
 {
+    /// <summary>The model's parameter count, which both sides report so that the parent can tell they built the same network.</summary>
+    public long Parameters => Model.parameters().Sum(p => p.numel());
+
     public void Dispose() { Model.Dispose(); Images.Dispose(); Labels.Dispose(); }
 }

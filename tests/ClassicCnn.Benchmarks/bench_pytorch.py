@@ -33,7 +33,7 @@ C3_INPUTS = [[0, 1, 2], [1, 2, 3], [2, 3, 4], [3, 4, 5], [4, 5, 0], [5, 0, 1],
              [0, 1, 3, 4], [1, 2, 4, 5], [0, 2, 3, 5], [0, 1, 2, 3, 4, 5]]
 
 
-class PartialConv(nn.Module):
+class PartialConnectionConv(nn.Module):  # named as the library's layer, so profiles pair them up
     def __init__(self):
         super().__init__()
         index = [j * 6 + i for j, maps in enumerate(C3_INPUTS) for i in maps]
@@ -46,16 +46,24 @@ class PartialConv(nn.Module):
         return F.conv2d(x, dense.view(16, 6, 5, 5), self.bias)
 
 
+class EuclideanRbf(nn.Module):
+    """The output layer: each class's squared distance from F6's output to its fixed code (a layer of its own, as in the library)."""
+    def __init__(self):
+        super().__init__()
+        self.register_buffer("centres", torch.randint(0, 2, (10, 84)).float() * 2 - 1)
+
+    def forward(self, f):
+        return (f.unsqueeze(1) - self.centres.unsqueeze(0)).square().sum(-1)
+
+
 class LeNet5(nn.Module):
     def __init__(self):
         super().__init__()
-        self.net = nn.Sequential(nn.Conv2d(1, 6, 5), ScaledTanh(), Subsampling(6), PartialConv(), ScaledTanh(), Subsampling(16),
-                                 nn.Conv2d(16, 120, 5), ScaledTanh(), nn.Flatten(), nn.Linear(120, 84), ScaledTanh())
-        self.register_buffer("centres", torch.randint(0, 2, (10, 84)).float() * 2 - 1)
+        self.net = nn.Sequential(nn.Conv2d(1, 6, 5), ScaledTanh(), Subsampling(6), PartialConnectionConv(), ScaledTanh(), Subsampling(16),
+                                 nn.Conv2d(16, 120, 5), ScaledTanh(), nn.Flatten(), nn.Linear(120, 84), ScaledTanh(), EuclideanRbf())
 
     def forward(self, x):
-        f = self.net(x)
-        return (f.unsqueeze(1) - self.centres.unsqueeze(0)).square().sum(-1)
+        return self.net(x)
 
     @staticmethod
     def loss(output, labels):
@@ -224,16 +232,21 @@ def main():
     a = p.parse_args()
     if a.threads:
         torch.set_num_threads(a.threads)
+        torch.set_num_interop_threads(1)  # as the TorchSharp side does with --threads
     device = torch.device(a.device)
+    if device.type == "cuda":  # as the TorchSharp side (TorchRuntime) sets them on CUDA
+        torch.backends.cuda.matmul.allow_tf32 = True
+        torch.backends.cudnn.allow_tf32 = True
     model, channels, size, inference_only = build(a.model, a.size)
     model.to(device)
     images = torch.randn(a.batch, channels, size, size, device=device)
     labels = torch.randint(0, 10, (a.batch,), device=device)
     loss_of = LeNet5.loss if a.model == "lenet5" else F.cross_entropy
+    parameters = sum(p.numel() for p in model.parameters())
     if a.profile:
         layers = layer_profile(model, images, max(10, a.steps))
         phases = [] if inference_only else step_phases(model, images, labels, loss_of, a.steps, a.warmup, a.seconds)
-        print(json.dumps({"model": a.model, "layers": layers, "phases": phases}))
+        print(json.dumps({"model": a.model, "parameters": parameters, "layers": layers, "phases": phases}))
         return
     sync = (lambda: torch.cuda.synchronize()) if device.type == "cuda" else (lambda: None)
 
@@ -251,7 +264,7 @@ def main():
         return timed(step, n, warmup, seconds)
 
     if a.serve:  # the paired mode: the .NET side asks for one step at a time, in turn with the TorchSharp worker
-        print("ready", blas(), flush=True)
+        print("ready", parameters, blas(), flush=True)
         for line in sys.stdin:
             if line.strip() != "step": break
             print(repr(step_times(1, 0)[0]), flush=True)
@@ -276,7 +289,7 @@ def main():
     inference = a.batch / statistics.median(times)
     # VmHWM, not ru_maxrss: a child started by the .NET side inherits its parent's ru_maxrss.
     peak = status_kib("VmHWM:") * 1024
-    print(json.dumps({"model": a.model, "parameters": sum(p.numel() for p in model.parameters()), "train": None if math.isnan(train) else train,
+    print(json.dumps({"model": a.model, "parameters": parameters, "train": None if math.isnan(train) else train,
                       "inference": inference, "peak_rss": peak, "rss_growth": growth, "blas": blas(), "threads": torch.get_num_threads(),
                       "torch": torch.__version__, "training_cpu": training_cpu}))
 
