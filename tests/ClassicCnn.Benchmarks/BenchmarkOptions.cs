@@ -41,7 +41,8 @@ public sealed record BenchmarkOptions
           --threads N       libtorch threads on both sides (default: libtorch's choice)
           --steps N         at least N timed steps (default 10), after at least --warmup N untimed ones (default 3)
           --seconds S       and time for at least S seconds, warm up for at least S/3 (default 20: this machine's
-                            speed swings within seconds, see --drift, and only a long timing averages it out)
+                            speed swings within seconds, see --drift, and only a long timing averages it out;
+                            0: exactly --steps steps)
           --launches N      measure each model in N fresh processes per side, alternating with PyTorch (default 3);
                             with --paired: N launches of both sides, sharing the S seconds
           --device D        cpu, cuda, cuda:1 (default: CUDA when available)
@@ -71,11 +72,11 @@ public sealed record BenchmarkOptions
             string option = args[i];
             string Next() => i + 1 < args.Length ? args[++i] : throw new UsageException($"{option} needs a value");
             int Int() { string v = Next(); return int.TryParse(v, out int n) && n > 0 ? n : throw new UsageException($"{option} wants a positive whole number, not '{v}'"); }
-            double Seconds()
+            double Seconds(bool zeroAllowed = false)
             {
                 string v = Next();
-                return double.TryParse(v, CultureInfo.InvariantCulture, out double s) && double.IsFinite(s) && s > 0 ? s
-                    : throw new UsageException($"{option} wants a positive number of seconds, not '{v}'");
+                return double.TryParse(v, CultureInfo.InvariantCulture, out double s) && double.IsFinite(s) && (s > 0 || zeroAllowed && s == 0) ? s
+                    : throw new UsageException($"{option} wants a {(zeroAllowed ? "" : "positive ")}number of seconds, not '{v}'");
             }
             o = option switch
             {
@@ -93,7 +94,7 @@ public sealed record BenchmarkOptions
                 "--memory-epochs" => o with { MemoryEpochs = Int() },
                 "--memory-steps" => o with { StepsPerMemoryEpoch = Int() },
                 "--out" => o with { Output = Next() },
-                "--seconds" => o with { MinimumSeconds = Seconds() },
+                "--seconds" => o with { MinimumSeconds = Seconds(zeroAllowed: true) }, // 0: exactly --steps steps
                 "--worker" => o with { Worker = Next() },
                 "--profile" => o with { Profile = true },
                 "--paired" => o with { PairedSeconds = Seconds() },

@@ -8,7 +8,10 @@ public sealed record StepProfile(long Parameters, IReadOnlyList<(string Kind, do
 /// <summary>Both sides' per-layer forward times side by side, and the totals per kind of layer.</summary>
 public static class LayerProfile
 {
-    public static StepProfile Parse(JsonElement root) => new(root.GetProperty("parameters").GetInt64(), Pairs(root, "layers"), Pairs(root, "phases"));
+    public static StepProfile Parse(JsonElement root, string what) =>
+        new(root.TryGetProperty("parameters", out var count) && count.ValueKind == JsonValueKind.Number ? count.GetInt64()
+                : throw new InvalidOperationException($"{what} gave a profile without its model's parameter count: {root}"),
+            Pairs(root, "layers"), Pairs(root, "phases"));
 
     static List<(string, double)> Pairs(JsonElement root, string name) =>
         root.TryGetProperty(name, out var list) ? list.EnumerateArray().Select(l => (l[0].GetString()!, l[1].GetDouble())).ToList() : [];

@@ -32,8 +32,8 @@ public static class Measure
     /// <summary>
     /// RSS of the first and the last of a few short "epochs" of training steps (TorchSharp issue #1278: memory must
     /// stay flat). An epoch's RSS is its high point over the steps: a single reading after the last step depends on
-    /// whether glibc had just handed the top of its heap back (the small VGG read 795-1,114 MiB in its first five
-    /// steps, then 1,114-1,116 for 35 more), which made a flat run look like +60% in one launch and +4% in another.
+    /// whether glibc had just handed the top of its heap back, and made a flat run look like growth in some launches
+    /// (docs/performance.md).
     /// </summary>
     static double RssGrowth(TorchSharp.torch.nn.Module<Tensor, Tensor> model, Tensor images, Tensor labels, BenchmarkOptions options)
     {

@@ -148,13 +148,12 @@ public static class PairedSteps
         /// <summary>The side's next line, or null when it ended; a side silent for longer than its patience is hung.</summary>
         string? ReadLine(string doing)
         {
-            var read = process.StandardOutput.ReadLineAsync();
-            if (!read.Wait(patience))
+            try { return process.StandardOutput.ReadLineAsync().WaitAsync(patience).GetAwaiter().GetResult(); }
+            catch (TimeoutException)
             {
                 Stop();
                 throw Failed($"took more than {patience.TotalSeconds:0.#} s {doing} and was stopped");
             }
-            return read.Result;
         }
 
         Exception Failed(string how)
@@ -172,7 +171,7 @@ public static class PairedSteps
                 if (OperatingSystem.IsLinux() && !process.HasExited) Kill(process.Id, SIGCONT);
                 if (!process.HasExited) process.Kill(entireProcessTree: true);
             }
-            catch (InvalidOperationException) { } // it ended meanwhile
+            catch (Exception e) when (e is InvalidOperationException or AggregateException or System.ComponentModel.Win32Exception) { } // it ended meanwhile, or could not be killed: the error being reported matters more
         }
 
         public void Dispose()

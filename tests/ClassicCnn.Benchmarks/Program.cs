@@ -18,17 +18,27 @@ catch (UsageException e)
 try
 {
     // The parent needs the device for its report, a worker for its measurement: both load libtorch the same way.
-    if (options.LibTorchFolder is { } libtorch) LibTorchFromPyTorch.Load(libtorch);
+    if (options.LibTorchFolder is { } libtorch)
+    {
+        try { LibTorchFromPyTorch.Load(libtorch); }
+        catch (Exception e) when (e is IOException or PlatformNotSupportedException) { throw new UsageException(e.Message); }
+    }
     if (options.Threads is { } threads) { set_num_threads(threads); set_num_interop_threads(1); }
     Device device;
-    try { device = options.Device is { } d ? TorchRuntime.Use(d) : TorchRuntime.Device; }
-    catch (Exception e) when (e is ArgumentException or InvalidOperationException) { throw new UsageException($"--device: {e.Message}"); }
+    if (options.Device is { } d)
+    {
+        try { device = TorchRuntime.Use(d); }
+        catch (Exception e) when (e is ArgumentException or InvalidOperationException or FormatException) { throw new UsageException($"--device {d}: {e.Message}"); }
+    }
+    else device = TorchRuntime.Device; // a bad CLASSICCNN_DEVICE is named by its own message
     return options.Worker is { } worker ? Worker.Run(options, worker, device) : Parent.Run(options, args, device);
 }
 catch (UsageException e) { Console.Error.WriteLine(BenchmarkOptions.Help(e)); return 2; }
-catch (Exception e) when (e is IOException or UnauthorizedAccessException or PlatformNotSupportedException or InvalidOperationException or ArgumentException)
+catch (Exception e) when (options.Worker is null
+    ? e is IOException or UnauthorizedAccessException or InvalidOperationException or ArgumentException
+    : e is ArgumentException) // a worker's other failures keep their stack trace, which the parent passes on
 {
-    // A side that failed, a model built with options it refuses, a folder that is not there: the message says which.
+    // A side that failed, a model built with options it refuses, a file that cannot be written: the message says which.
     Console.Error.WriteLine($"error: {e.Message}");
     return 1;
 }
@@ -73,7 +83,7 @@ namespace ClassicCnn.Benchmarks
         public static int Run(BenchmarkOptions options, string[] args, Device device)
         {
             var python = options.NoPyTorch ? null : PyTorchSide.Find(options.Python);
-            if (python is null && options.Python is { } asked)
+            if (python is null && !options.NoPyTorch && options.Python is { } asked)
                 throw new UsageException($"--python {asked}: it did not run `import torch` (install PyTorch for it, or give another Python)");
             if (python is null && options.PairedSeconds is not null)
                 throw new UsageException("--paired needs the PyTorch side: a python3 with torch (install python3-torch, or give --python PATH)");

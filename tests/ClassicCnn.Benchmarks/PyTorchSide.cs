@@ -21,9 +21,9 @@ public sealed class PyTorchSide(string python, string version)
 
     /// <summary>
     /// Debian's PyTorch takes whichever libblas.so.3 the system selects, usually OpenBLAS's pthread build. Its own
-    /// threads spin (sched_yield) beside PyTorch's OpenMP threads on the same cores: on 2 cores that cost PyTorch a third
-    /// of LeNet's training speed (5,000 against 7,900 img/s, 17-26% of its time in the kernel). The OpenMP build shares
-    /// PyTorch's threads, as MKL does inside TorchSharp's libtorch, so the PyTorch child is pointed at it when installed.
+    /// threads spin (sched_yield) beside PyTorch's OpenMP threads on the same cores and slow PyTorch down (measured in
+    /// docs/performance.md). The OpenMP build shares PyTorch's threads, as MKL does inside TorchSharp's libtorch, so the
+    /// PyTorch child is pointed at it when installed.
     /// </summary>
     public static string? OpenMpBlasFolder { get; } = new[] { "x86_64-linux-gnu", "aarch64-linux-gnu" }
         .Select(arch => $"/usr/lib/{arch}/openblas-openmp").FirstOrDefault(f => File.Exists(Path.Combine(f, "libblas.so.3")));
@@ -51,7 +51,7 @@ public sealed class PyTorchSide(string python, string version)
 
     /// <summary>The forward seconds of each leaf layer, in the order they ran, and of each phase of a training step.</summary>
     public StepProfile Profile(string model, int batch, int size, BenchmarkOptions options) =>
-        LayerProfile.Parse(RunScript(model, batch, size, options, profile: true));
+        LayerProfile.Parse(RunScript(model, batch, size, options, profile: true), $"bench_pytorch.py for {model}");
 
     JsonElement RunScript(string model, int batch, int size, BenchmarkOptions options, bool profile) =>
         JsonDocument.Parse(ChildJson.Run(ScriptInfo(model, batch, size, options, profile ? "--profile" : null), $"bench_pytorch.py for {model}")).RootElement;

@@ -11,7 +11,7 @@ public sealed class TorchSharpSide(string[] arguments, bool sameBlas)
 {
     public Measurement Run(string model) => JsonSerializer.Deserialize<Measurement>(RunWorker(model), Measure.JsonOptions)!;
 
-    public StepProfile Profile(string model) => LayerProfile.Parse(JsonDocument.Parse(RunWorker(model, "--profile")).RootElement);
+    public StepProfile Profile(string model) => LayerProfile.Parse(JsonDocument.Parse(RunWorker(model, "--profile")).RootElement, $"the TorchSharp worker for {model}");
 
     /// <summary>The worker for one model, answering one training step at a time (see PairedSteps).</summary>
     public ProcessStartInfo ServeInfo(string model) => WorkerInfo(model, "--serve");
@@ -46,6 +46,8 @@ static class ChildJson
         string? json = stdout.Split('\n').LastOrDefault(l => l.StartsWith('{'));
         if (process.ExitCode != 0 || json is null)
             throw new InvalidOperationException($"{what} failed (exit code {process.ExitCode}):\n{stdout}\n{stderr.Result}");
+        try { using var _ = JsonDocument.Parse(json); }
+        catch (JsonException e) { throw new InvalidOperationException($"{what} answered with a line that is not JSON ({e.Message}):\n{json}"); }
         return json;
     }
 }

@@ -9,8 +9,8 @@ public static class Twins
     public static void CheckSameSize(string model, long torchSharp, long pyTorch)
     {
         if (torchSharp != pyTorch)
-            throw new InvalidOperationException(
-                $"{model}: the TorchSharp model has {torchSharp:N0} parameters and bench_pytorch.py's twin {pyTorch:N0}, so the two sides do not build the same network; " +
+            throw new InvalidOperationException(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                $"{model}: the TorchSharp model has {torchSharp:N0} parameters and bench_pytorch.py's twin {pyTorch:N0}, so the two sides do not build the same network; ") +
                 "make the twin in tests/ClassicCnn.Benchmarks/bench_pytorch.py match the library's model before comparing them.");
     }
 }

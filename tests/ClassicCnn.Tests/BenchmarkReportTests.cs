@@ -20,12 +20,14 @@ public class BenchmarkReportTests
         var paired = BenchmarkOptions.Parse(["--paired", "100", "--launches", "5", "--models", "lenet5,alexnet", "--seconds", "2.5"]);
         Assert.Equal((100.0, 5, 2.5), (paired.PairedSeconds!.Value, paired.Launches, paired.MinimumSeconds));
         Assert.Equal(["lenet5", "alexnet"], paired.TrainedModels.Select(m => m.Name).ToArray());
+        Assert.Equal(0, BenchmarkOptions.Parse(["--seconds", "0"]).MinimumSeconds); // exactly --steps steps
     }
 
     [Theory]
-    [InlineData("--seconds", "Infinity", "--seconds wants a positive number of seconds, not 'Infinity'")]
+    [InlineData("--seconds", "Infinity", "--seconds wants a number of seconds, not 'Infinity'")]
     [InlineData("--paired", "NaN", "--paired wants a positive number of seconds, not 'NaN'")]
     [InlineData("--drift", "0", "--drift wants a positive number of seconds, not '0'")]
+    [InlineData("--seconds", "-1", "--seconds wants a number of seconds, not '-1'")]
     [InlineData("--batch", "-3", "--batch wants a positive whole number, not '-3'")]
     [InlineData("--models", "lenet,resnet", "--models: unknown model 'resnet'; the models are lenet5, lenet, alexnet, vgg-small, vgg16")]
     [InlineData("--pytorch-malloc", "glibc", "--pytorch-malloc takes one value: default")]
