@@ -87,7 +87,7 @@ public class WorkflowTests
     {
         var step = Regex.Match(Workflow, @"run: dotnet run -c Release --project tests/ClassicCnn\.Benchmarks -- (.*)");
         Assert.True(step.Success, "the workflow has no benchmark step");
-        string parser = File.ReadAllText(Path.Combine(repository.Root, "tests", "ClassicCnn.Benchmarks", "Program.cs"));
+        string parser = File.ReadAllText(Path.Combine(repository.Root, "tests", "ClassicCnn.Benchmarks", "BenchmarkOptions.cs"));
         foreach (Match option in Regex.Matches(step.Groups[1].Value, @"--[a-z-]+"))
             Assert.True(parser.Contains($"\"{option.Value}\" =>"), $"the benchmark does not parse {option.Value}");
     }
