@@ -3,6 +3,7 @@ using System.Text.Json;
 using ClassicCnn.Benchmarks;
 using ClassicCnn.Inspection;
 using ClassicCnn.Platform;
+using TorchSharp;
 using static TorchSharp.torch;
 
 // TorchSharp beside PyTorch on the same machine, same models, batch and threads. See docs/performance.md.
@@ -87,6 +88,8 @@ namespace ClassicCnn.Benchmarks
                 throw new UsageException($"--python {asked}: it did not run `import torch` (install PyTorch for it, or give another Python)");
             if (python is null && options.PairedSeconds is not null)
                 throw new UsageException("--paired needs the PyTorch side: a python3 with torch (install python3-torch, or give --python PATH)");
+            if (python is not null && device.type == DeviceType.CUDA && !python.CudaAvailable)
+                throw new UsageException($"the device is {device}, but {python.Describe()} sees no CUDA device: give --python a CUDA build of PyTorch, or --no-pytorch, or --device cpu");
             if (python is not null)
             {
                 python.SameAllocator = !options.PyTorchDefaultMalloc;

@@ -7,8 +7,11 @@ using System.Text.Json;
 namespace ClassicCnn.Benchmarks;
 
 /// <summary>Runs bench_pytorch.py (the same models and steps in PyTorch) for one model and reads its JSON line.</summary>
-public sealed class PyTorchSide(string python, string version)
+public sealed class PyTorchSide(string python, string version, bool cudaAvailable)
 {
+    /// <summary>Whether this PyTorch sees a CUDA device (a CPU-only build, such as Debian's, does not).</summary>
+    public bool CudaAvailable => cudaAvailable;
+
     /// <summary>Give PyTorch the allocator settings ClassicCnn sets for itself (on unless --pytorch-malloc default).</summary>
     public bool SameAllocator { get; set; } = true;
 
@@ -34,13 +37,14 @@ public sealed class PyTorchSide(string python, string version)
         {
             try
             {
-                var info = new ProcessStartInfo(candidate, ["-c", "import torch; print(torch.__version__)"]) { RedirectStandardOutput = true, RedirectStandardError = true };
+                var info = new ProcessStartInfo(candidate, ["-c", "import torch; print(torch.__version__, torch.cuda.is_available())"]) { RedirectStandardOutput = true, RedirectStandardError = true };
                 using var process = Process.Start(info)!;
                 var errors = process.StandardError.ReadToEndAsync(); // read both at once: a full pipe would stall it
                 string output = process.StandardOutput.ReadToEnd().Trim();
                 process.WaitForExit();
                 errors.Wait();
-                if (process.ExitCode == 0) return new PyTorchSide(candidate, "PyTorch " + output);
+                var words = output.Split(' ');
+                if (process.ExitCode == 0 && words.Length == 2) return new PyTorchSide(candidate, "PyTorch " + words[0], words[1] == "True");
             }
             catch (System.ComponentModel.Win32Exception) { }
         }

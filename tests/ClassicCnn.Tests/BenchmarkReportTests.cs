@@ -102,4 +102,27 @@ public class BenchmarkReportTests
         Assert.Contains(phases, r => r.SequenceEqual(["zero_grad", "1.0", "-", "-"]));
         Assert.Contains(phases, r => r.SequenceEqual(["forward", "10.0", "12.0", "1.20"]));
     }
+
+    [Fact]
+    public void A_Python_is_asked_for_its_PyTorch_version_and_whether_it_sees_CUDA()
+    {
+        if (OperatingSystem.IsWindows()) return; // the stand-in Pythons are /bin/sh scripts
+        using var temp = new TempFolder();
+        string Python(string name, string script)
+        {
+            string path = temp.File(name);
+            File.WriteAllText(path, "#!/bin/sh\n" + script + "\n");
+            File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+            return path;
+        }
+        var cpuOnly = PyTorchSide.Find(Python("cpu-python", "echo '1.13.1 False'"));
+        Assert.NotNull(cpuOnly);
+        Assert.False(cpuOnly.CudaAvailable);
+        Assert.StartsWith("PyTorch 1.13.1 (", cpuOnly.Describe());
+        Assert.True(PyTorchSide.Find(Python("cuda-python", "echo '2.11.0+cu128 True'"))!.CudaAvailable);
+        // A Python without torch fails the import; one that answers something else is not taken for a PyTorch either.
+        Assert.Null(PyTorchSide.Find(Python("no-torch", "echo \"ModuleNotFoundError: No module named 'torch'\" >&2; exit 1")));
+        Assert.Null(PyTorchSide.Find(Python("odd", "echo 'hello'")));
+        Assert.Null(PyTorchSide.Find(temp.File("missing-python")));
+    }
 }
