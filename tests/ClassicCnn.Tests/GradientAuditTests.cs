@@ -144,6 +144,42 @@ public class GradientAuditTests
         Assert.True(routed.detach().allclose(functional.conv2d(x.detach(), layer.weight!, layer.bias), rtol: 1e-5, atol: 1e-5));
     }
 
+    /// <summary>
+    /// On every CPU, fault or not, a protected convolution whose kernel covers its whole input (LeNet-5's C5) is computed
+    /// as a matrix product, which is faster, and gives float64's output and gradients; one that does not cover it is left
+    /// to libtorch unless the check found the fault.
+    /// </summary>
+    [Fact]
+    public void A_kernel_covering_its_whole_input_is_computed_as_a_matrix_product_with_float64s_numbers()
+    {
+        if (!ConvolutionGuard.Check.WholeInputProducts) return; // CLASSICCNN_CONV_ROUTE=off: nothing is computed another way
+        using var scope = NewDisposeScope();
+        TorchRuntime.Seed(5);
+        var c5 = ConvolutionGuard.Protect(Conv2d(16, 120, 5));
+        var x = randn([8, 16, 5, 5]).requires_grad_(true);
+        var upstream = randn([8, 120, 1, 1]);
+        long before = ConvolutionGuard.WholeInputProductCount;
+        var y = c5.call(x);
+        Assert.Equal(before + 1, ConvolutionGuard.WholeInputProductCount);
+        Assert.Equal([8L, 120, 1, 1], y.shape);
+        var grads = autograd.grad([y], [x, c5.weight!, c5.bias!], [upstream]);
+
+        var (x64, w64, b64) = (x.detach().to(float64).requires_grad_(true), c5.weight!.detach().to(float64).requires_grad_(true), c5.bias!.detach().to(float64).requires_grad_(true));
+        var y64 = functional.conv2d(x64, w64, b64);
+        var grads64 = autograd.grad([y64], [x64, w64, b64], [upstream.to(float64)]);
+        foreach (var (name, value, reference) in new[] { ("output", y.detach(), y64.detach()), ("input gradient", grads[0], grads64[0]), ("weight gradient", grads[1], grads64[1]), ("bias gradient", grads[2], grads64[2]) })
+        {
+            double error = ((value.to(float64) - reference).norm() / reference.norm()).item<double>();
+            Assert.True(error < 1e-5, $"{name}: {error:E1} from float64");
+        }
+
+        // A kernel smaller than its input is not a matrix product: computed by libtorch, or widened where the check found the fault.
+        var c1 = ConvolutionGuard.Protect(Conv2d(16, 120, 5));
+        long afterC5 = ConvolutionGuard.WholeInputProductCount;
+        Assert.Equal([8L, 120, 2, 2], c1.call(randn([8, 16, 6, 6])).shape);
+        Assert.Equal(afterC5, ConvolutionGuard.WholeInputProductCount);
+    }
+
     [Fact]
     public void The_route_variable_accepts_auto_on_and_off_and_names_itself_otherwise()
     {

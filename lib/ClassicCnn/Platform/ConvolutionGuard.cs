@@ -12,7 +12,8 @@ namespace ClassicCnn.Platform;
 /// <param name="Faulty">libtorch's CPU convolution returned a wrong output or input gradient for at least one checked shape.</param>
 /// <param name="Routed">The convolutions of the shapes concerned are computed through the route (see <see cref="ConvolutionGuard"/>).</param>
 /// <param name="Summary">One line for a learner: what was found and what is done.</param>
-internal sealed record ConvolutionCheck(double WorstError, bool Faulty, bool Routed, string Summary)
+/// <param name="WholeInputProducts">A kernel that covers its whole input is computed as a matrix product (on unless the route is off).</param>
+internal sealed record ConvolutionCheck(double WorstError, bool Faulty, bool Routed, string Summary, bool WholeInputProducts = true)
 {
     public override string ToString() => Summary;
 }
@@ -30,8 +31,10 @@ internal sealed record ConvolutionCheck(double WorstError, bool Faulty, bool Rou
 /// self-check finds the fault, such a convolution (for the gradient cases: while its input needs a gradient) is
 /// computed with its kernels and its input padded by zero channels up to those multiples, then the extra output
 /// channels are sliced off; a kernel that covers its whole input (LeNet-5's C5) is computed as the matrix product it
-/// is. The result and every gradient are the same numbers, now from kernels that are right. Set CLASSICCNN_CONV_ROUTE
-/// to on (always route on the CPU), off (never) or auto (route where the check finds the fault). See docs/platform.md.
+/// is. The result and every gradient are the same numbers, now from kernels that are right. That matrix product is
+/// also faster than oneDNN's convolution kernel, so a kernel covering its whole input is computed that way on every
+/// CPU, fault or not. Set CLASSICCNN_CONV_ROUTE to on (always route on the CPU), off (never, matrix products
+/// included) or auto (route where the check finds the fault). See docs/platform.md.
 /// </summary>
 internal static class ConvolutionGuard
 {
@@ -57,7 +60,11 @@ internal static class ConvolutionGuard
     /// evaluation and the probes call it. A model with no parameter on the CPU is left alone (and the check is not run for it).
     /// </summary>
     public static T Protect<T>(T model) where T : Module =>
-        model.parameters().Any(p => p.device.type == DeviceType.CPU) && Check.Routed ? Hook(model) : model;
+        model.parameters().Any(p => p.device.type == DeviceType.CPU) && (Check.Routed || Check.WholeInputProducts) ? Hook(model, Check.Routed) : model;
+
+    /// <summary>How many convolutions this thread computed as whole-input matrix products (a test reads it; per thread, so tests running beside it do not count).</summary>
+    internal static long WholeInputProductCount => wholeInputProductCount;
+    [ThreadStatic] static long wholeInputProductCount;
 
     static readonly object hooking = new();
 
@@ -69,19 +76,23 @@ internal static class ConvolutionGuard
     /// see the small one. For a shape whose forward is right, both hooks do nothing under no_grad or when the input
     /// needs no gradient.
     /// </summary>
-    internal static T Hook<T>(T model) where T : Module
+    /// <param name="faultRoute">Route the shapes oneDNN gets wrong; false: only the whole-input matrix products.</param>
+    internal static T Hook<T>(T model, bool faultRoute = true) where T : Module
     {
         lock (hooking)
             foreach (var layer in model.modules().Prepend(model).OfType<TorchSharp.Modules.Conv2d>())
             {
-                if (!Affected(layer.weight!, layer.stride, layer.groups, needsGradient: true) || protectedLayers.TryGetValue(layer, out _)) continue;
-                if (PaddingOf(layer) is not { } padding) continue;
+                if (protectedLayers.TryGetValue(layer, out _) || PaddingOf(layer) is not { } padding) continue;
+                bool mayCoverInput = layer.groups == 1 && padding.All(p => p == 0) && layer.dilation.All(d => d == 1);
+                if (!(faultRoute && Affected(layer.weight!, layer.stride, layer.groups, needsGradient: true)) && !mayCoverInput) continue;
                 protectedLayers.Add(layer, padding);
                 Tensor? setAside = null;
                 layer.register_forward_pre_hook((_, input) =>
                 {
                     // Set on every call, so a forward that threw cannot leave an old input behind for the next one.
-                    setAside = NeedsRoute(input, layer.weight!, layer.stride, layer.groups) ? input : null;
+                    bool route = OnCpuInFloat32(input) && (faultRoute && NeedsRoute(input, layer.weight!, layer.stride, layer.groups)
+                        || CoversWholeInput(input, layer.weight!, padding, layer.dilation, layer.groups));
+                    setAside = route ? input : null;
                     return setAside is null ? null! : input.detach().narrow(0, 0, 1);
                 });
                 layer.register_forward_hook((_, _, small) =>
@@ -105,14 +116,23 @@ internal static class ConvolutionGuard
         stride ??= [1, 1];
         padding ??= [0, 0];
         dilation ??= [1, 1];
+        if (Check.WholeInputProducts && OnCpuInFloat32(input) && CoversWholeInput(input, weight, padding, dilation, groups))
+            return WholeInputProduct(input, weight, bias);
         if (!NeedsRoute(input, weight, stride, groups) || !Check.Routed)
             return functional.conv2d(input, weight, bias, stride, padding, dilation, groups);
         return Routed(input, weight, bias, stride, padding, dilation, groups);
     }
 
+    static bool OnCpuInFloat32(Tensor input) =>
+        input.device.type == DeviceType.CPU && input.dtype == ScalarType.Float32 && input.dim() == 4 && input.shape[0] > 0;
+
     static bool NeedsRoute(Tensor input, Tensor weight, long[] stride, long groups) =>
-        input.device.type == DeviceType.CPU && input.dtype == ScalarType.Float32 && input.dim() == 4 && input.shape[0] > 0
-        && Affected(weight, stride, groups, needsGradient: input.requires_grad && is_grad_enabled());
+        OnCpuInFloat32(input) && Affected(weight, stride, groups, needsGradient: input.requires_grad && is_grad_enabled());
+
+    /// <summary>A kernel that covers its whole unpadded input (LeNet-5's C5: 5x5 on 5x5) gives one output per map: a fully connected layer.</summary>
+    static bool CoversWholeInput(Tensor input, Tensor weight, long[] padding, long[] dilation, long groups) =>
+        groups == 1 && padding.All(p => p == 0) && dilation.All(d => d == 1)
+        && input.shape[2] == weight.shape[2] && input.shape[3] == weight.shape[3];
 
     /// <summary>The shapes oneDNN gets wrong (see the class summary): the forward ones always, the gradient ones when a gradient is needed.</summary>
     static bool Affected(Tensor weight, long[] stride, long groups, bool needsGradient) =>
@@ -133,11 +153,14 @@ internal static class ConvolutionGuard
     /// output per map: that is a fully connected layer, computed as one matrix product (three times faster than the
     /// convolution kernel here). Any other shape is widened with zero channels.
     /// </summary>
-    internal static Tensor Routed(Tensor input, Tensor weight, Tensor? bias, long[] stride, long[] padding, long[] dilation, long groups)
+    internal static Tensor Routed(Tensor input, Tensor weight, Tensor? bias, long[] stride, long[] padding, long[] dilation, long groups) =>
+        CoversWholeInput(input, weight, padding, dilation, groups) ? WholeInputProduct(input, weight, bias)
+            : Widened(input, weight, bias, stride, padding, dilation, groups);
+
+    /// <summary>A convolution whose kernel covers its whole input, as the one matrix product it is (three times faster than the convolution kernel).</summary>
+    static Tensor WholeInputProduct(Tensor input, Tensor weight, Tensor? bias)
     {
-        bool wholeInput = groups == 1 && padding.All(p => p == 0) && dilation.All(d => d == 1)
-            && input.shape[2] == weight.shape[2] && input.shape[3] == weight.shape[3];
-        if (!wholeInput) return Widened(input, weight, bias, stride, padding, dilation, groups);
+        wholeInputProductCount++;
         using var scope = NewDisposeScope();
         var product = functional.linear(input.flatten(1), weight.flatten(1), bias);
         return product.view(product.shape[0], product.shape[1], 1, 1).MoveToOuterDisposeScope();
@@ -192,9 +215,9 @@ internal static class ConvolutionGuard
             ? $"libtorch's CPU convolution gives wrong outputs or input gradients here (relative error: {Describe(plain)}, where float32 should be within 1e-5)"
             : $"libtorch's CPU convolution outputs and gradients are right here (largest error {Describe(plain)})";
         if (mode == "off")
-            return new(plain, faulty, false, $"{found}; not routed ({EnvironmentVariables.ConvolutionRoute}=off).");
+            return new(plain, faulty, false, $"{found}; not routed ({EnvironmentVariables.ConvolutionRoute}=off).", WholeInputProducts: false);
         if (!faulty && mode == "auto")
-            return new(plain, false, false, $"{found}; nothing routed ({clock.Elapsed.TotalMilliseconds:0} ms check).");
+            return new(plain, false, false, $"{found}; nothing routed, except that a kernel covering its whole input (LeNet-5's C5) is computed as the matrix product it is, which is faster ({clock.Elapsed.TotalMilliseconds:0} ms check).");
         double widened = WorstError(widen: true);
         if (!(widened <= Tolerance))
             return Warn(new(plain, faulty, false,
