@@ -173,11 +173,19 @@ public class GradientAuditTests
             Assert.True(error < 1e-5, $"{name}: {error:E1} from float64");
         }
 
+        // Layers that call conv2d themselves (LeNet-5's C3) get the same through ConvolutionGuard.Conv2d.
+        long afterC5 = ConvolutionGuard.WholeInputProductCount;
+        using (no_grad())
+            Assert.True(ConvolutionGuard.Conv2d(x.detach(), c5.weight!.detach(), c5.bias!.detach()).allclose(y.detach(), rtol: 1e-6, atol: 1e-6));
+        Assert.Equal(afterC5 + 1, ConvolutionGuard.WholeInputProductCount);
+
         // A kernel smaller than its input is not a matrix product: computed by libtorch, or widened where the check found the fault.
         var c1 = ConvolutionGuard.Protect(Conv2d(16, 120, 5));
-        long afterC5 = ConvolutionGuard.WholeInputProductCount;
-        Assert.Equal([8L, 120, 2, 2], c1.call(randn([8, 16, 6, 6])).shape);
-        Assert.Equal(afterC5, ConvolutionGuard.WholeInputProductCount);
+        var larger = randn([8, 16, 6, 6]);
+        long afterConv2d = ConvolutionGuard.WholeInputProductCount;
+        var output = c1.call(larger);
+        Assert.Equal(afterConv2d, ConvolutionGuard.WholeInputProductCount);
+        Assert.True(output.allclose(functional.conv2d(larger, c1.weight!, c1.bias), rtol: 1e-5, atol: 1e-5));
     }
 
     [Fact]

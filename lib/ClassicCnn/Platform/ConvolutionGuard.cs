@@ -56,7 +56,8 @@ internal static class ConvolutionGuard
     /// <summary>
     /// Makes every 2-D convolution in <paramref name="model"/> right on this CPU, forward and backward: where the check found
     /// the fault, the layers of the shapes concerned (see the class summary) are computed through the route whenever
-    /// their float32 CPU input needs a gradient, and always for the forward cases. Idempotent; the trainer, the
+    /// their float32 CPU input needs a gradient, and always for the forward cases; on every CPU, a layer whose kernel
+    /// covers its whole input is computed as a matrix product (unless the route is off). Idempotent; the trainer, the
     /// evaluation and the probes call it. A model with no parameter on the CPU is left alone (and the check is not run for it).
     /// </summary>
     public static T Protect<T>(T model) where T : Module =>
@@ -74,7 +75,7 @@ internal static class ConvolutionGuard
     /// aside and the layer gets one image of it; after it, that small output is dropped and the real one comes from the
     /// route. Hooks that other code registers on the same layer later see the routed output; hooks registered earlier
     /// see the small one. For a shape whose forward is right, both hooks do nothing under no_grad or when the input
-    /// needs no gradient.
+    /// needs no gradient, except for a kernel that covers its whole input, which is always computed as a matrix product.
     /// </summary>
     /// <param name="faultRoute">Route the shapes oneDNN gets wrong; false: only the whole-input matrix products.</param>
     internal static T Hook<T>(T model, bool faultRoute = true) where T : Module
@@ -108,15 +109,17 @@ internal static class ConvolutionGuard
 
     /// <summary>
     /// <c>conv2d</c> with the route applied where it is needed: on the CPU, in float32, when the check found the fault,
-    /// for the shapes concerned (the gradient cases only when the input needs a gradient). Layers that call conv2d
-    /// themselves (LeNet-5's partially connected C3) use this.
+    /// for the shapes concerned (the gradient cases only when the input needs a gradient), and on every CPU as a matrix
+    /// product where the kernel covers the whole input. Layers that call conv2d themselves (LeNet-5's partially
+    /// connected C3) use this.
     /// </summary>
     public static Tensor Conv2d(Tensor input, Tensor weight, Tensor? bias, long[]? stride = null, long[]? padding = null, long[]? dilation = null, long groups = 1)
     {
         stride ??= [1, 1];
         padding ??= [0, 0];
         dilation ??= [1, 1];
-        if (Check.WholeInputProducts && OnCpuInFloat32(input) && CoversWholeInput(input, weight, padding, dilation, groups))
+        // The check is read last: a call on CUDA must not start the CPU self-check.
+        if (OnCpuInFloat32(input) && CoversWholeInput(input, weight, padding, dilation, groups) && Check.WholeInputProducts)
             return WholeInputProduct(input, weight, bias);
         if (!NeedsRoute(input, weight, stride, groups) || !Check.Routed)
             return functional.conv2d(input, weight, bias, stride, padding, dilation, groups);
