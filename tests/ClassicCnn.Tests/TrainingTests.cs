@@ -2,6 +2,7 @@ using ClassicCnn.Data;
 using ClassicCnn.Models;
 using ClassicCnn.Platform;
 using ClassicCnn.Training;
+using Microsoft.Extensions.Time.Testing;
 using TorchSharp;
 using static TorchSharp.torch;
 using static TorchSharp.torch.nn;
@@ -291,24 +292,16 @@ public class TrainingTests
         Assert.True(double.IsNaN(TrainingClock.Estimate(4, 10, firstEpoch: 2, epoch: 2, step: 0, elapsedSeconds: 0).SecondsLeft));
 
         // The clock takes the epoch of the first step it is told of as where the session began.
-        var time = new SteppedTime();
+        var time = new FakeTimeProvider();
         var clock = new TrainingClock(time);
         clock.Start(epochs: 4, stepsPerEpoch: 10);
-        time.Seconds = 2;
+        time.Advance(TimeSpan.FromSeconds(2));
         clock.At(epoch: 2, step: 1);
-        time.Seconds = 10;
+        time.Advance(TimeSpan.FromSeconds(8));
         var resumed = clock.At(epoch: 2, step: 5);
         Assert.Equal(0.625, resumed.Done, 9);
         Assert.Equal(30, resumed.SecondsLeft, 9);
         Assert.Equal(TimeSpan.FromSeconds(10), clock.Elapsed);
-    }
-
-    /// <summary>A clock that reads what the test sets.</summary>
-    sealed class SteppedTime : TimeProvider
-    {
-        public double Seconds { get; set; }
-        public override long TimestampFrequency => 1000;
-        public override long GetTimestamp() => (long)(Seconds * 1000);
     }
 
     sealed class Recorder : ITrainingProgress

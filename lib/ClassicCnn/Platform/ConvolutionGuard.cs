@@ -61,7 +61,7 @@ internal static class ConvolutionGuard
     /// evaluation and the probes call it. A model with no parameter on the CPU is left alone (and the check is not run for it).
     /// </summary>
     public static T Protect<T>(T model) where T : Module =>
-        model.parameters().Any(p => p.device.type == DeviceType.CPU) && (Check.Routed || Check.WholeInputProducts) ? Hook(model, Check.Routed) : model;
+        model.parameters().Any(p => p.device.type == DeviceType.CPU) && Check.WholeInputProducts ? Hook(model, Check.Routed) : model; // off for the route is off for both
 
     /// <summary>How many convolutions this thread computed as whole-input matrix products (a test reads it; per thread, so tests running beside it do not count).</summary>
     internal static long WholeInputProductCount => wholeInputProductCount;
@@ -84,8 +84,7 @@ internal static class ConvolutionGuard
             foreach (var layer in model.modules().Prepend(model).OfType<TorchSharp.Modules.Conv2d>())
             {
                 if (protectedLayers.TryGetValue(layer, out _) || PaddingOf(layer) is not { } padding) continue;
-                bool mayCoverInput = layer.groups == 1 && padding.All(p => p == 0) && layer.dilation.All(d => d == 1);
-                if (!(faultRoute && Affected(layer.weight!, layer.stride, layer.groups, needsGradient: true)) && !mayCoverInput) continue;
+                if (!(faultRoute && Affected(layer.weight!, layer.stride, layer.groups, needsGradient: true)) && !CanCoverInput(padding, layer.dilation, layer.groups)) continue;
                 protectedLayers.Add(layer, padding);
                 Tensor? setAside = null;
                 layer.register_forward_pre_hook((_, input) =>
@@ -134,8 +133,10 @@ internal static class ConvolutionGuard
 
     /// <summary>A kernel that covers its whole unpadded input (LeNet-5's C5: 5x5 on 5x5) gives one output per map: a fully connected layer.</summary>
     static bool CoversWholeInput(Tensor input, Tensor weight, long[] padding, long[] dilation, long groups) =>
-        groups == 1 && padding.All(p => p == 0) && dilation.All(d => d == 1)
-        && input.shape[2] == weight.shape[2] && input.shape[3] == weight.shape[3];
+        CanCoverInput(padding, dilation, groups) && input.shape[2] == weight.shape[2] && input.shape[3] == weight.shape[3];
+
+    /// <summary>Whether a layer's kernel can cover its whole input at all: one group, no padding, no dilation (the input's size decides the rest).</summary>
+    static bool CanCoverInput(long[] padding, long[] dilation, long groups) => groups == 1 && padding.All(p => p == 0) && dilation.All(d => d == 1);
 
     /// <summary>The shapes oneDNN gets wrong (see the class summary): the forward ones always, the gradient ones when a gradient is needed.</summary>
     static bool Affected(Tensor weight, long[] stride, long groups, bool needsGradient) =>
