@@ -26,7 +26,7 @@ public static class LayerProfile
                 : pyTorch?.Where(p => p.Kind == phase).Select(p => (double?)p.Seconds).FirstOrDefault(); // null, shown as "-", when that side has no such phase
             rows.Add([phase, Ms(seconds), py is { } p ? Ms(p) : "-", py is { } q ? (q / seconds).ToString("0.00") : "-"]);
         }
-        return new ClassicCnn.Notebooks.HtmlTable(rows, $"{model}: one training step by phase, batch {batch}, {size}x{size} (above 1: TorchSharp faster)");
+        return new ClassicCnn.Notebooks.HtmlTable(rows, $"{model}: one training step by phase, batch {batch}, {size}x{size} (above 1: TorchSharp faster); CPU {CpuDescription.Describe()}");
     }
 
     static string Ms(double s) => (s * 1000).ToString("0.0", System.Globalization.CultureInfo.InvariantCulture);
@@ -56,6 +56,6 @@ public static class LayerProfile
         double total = torchSharp.Sum(l => l.Seconds);
         double? pyTotal = pyTorch?.Sum(l => l.Seconds);
         rows.Add(["all", "every layer", Ms(total), pyTotal is { } t ? Ms(t) : "-", pyTotal is { } u ? (u / total).ToString("0.00") : "-"]);
-        return new ClassicCnn.Notebooks.HtmlTable(rows, $"{model}: forward time per layer, batch {batch}, {size}x{size} (above 1: TorchSharp faster)");
+        return new ClassicCnn.Notebooks.HtmlTable(rows, $"{model}: forward time per layer, batch {batch}, {size}x{size} (above 1: TorchSharp faster); CPU {CpuDescription.Describe()}");
     }
 }

@@ -44,6 +44,6 @@ public sealed record ModelResult(string Model, int Batch, int Size, List<Measure
             rows.Add([r.Model, r.Batch.ToString(), r.Size.ToString(), F(r.Train), F(r.PyTrain), F(r.TrainRatio, "0.00"), F(r.Inference), F(r.PyInference), F(r.InferenceRatio, "0.00"),
                 F(r.PipelineOverStep, "0") + "x", (r.TorchSharp.Max(m => m.PeakRssBytes) / 1048576).ToString(), r.PyTorch.Count == 0 ? "-" : (r.PyTorch.Max(m => m.PeakRssBytes) / 1048576).ToString(),
                 F(r.RssGrowth, "+0.0;-0.0"), F(r.Spread, "0.0")]);
-        return new ClassicCnn.Notebooks.HtmlTable(rows, $"TorchSharp beside PyTorch on {device}").ToString();
+        return new ClassicCnn.Notebooks.HtmlTable(rows, $"TorchSharp beside PyTorch on {device}; CPU {CpuDescription.Describe()}").ToString();
     }
 }

@@ -103,7 +103,7 @@ namespace ClassicCnn.Benchmarks
             Console.WriteLine(options.PairedSeconds is { } shared
                 ? $"each model: {options.Launches} launch(es) of both sides, {shared / options.Launches:0.#} s of steps in turn each, after at least {options.Warmup} warm-up steps and a third of that"
                 : $"each measurement: at least {options.Steps} timed steps and {options.MinimumSeconds:0.#} s after at least {options.Warmup} warm-up steps; {options.Launches} launch(es) per side, alternating");
-            var report = new Report(device);
+            var report = new BenchmarkReport(device);
             if (options.DriftSeconds is { } driftSeconds)
             {
                 var model = options.TrainedModels[0];
@@ -119,7 +119,7 @@ namespace ClassicCnn.Benchmarks
             return 0;
         }
 
-        static void Paired(BenchmarkOptions options, Device device, PyTorchSide python, TorchSharpSide self, Report report, double pairedSeconds)
+        static void Paired(BenchmarkOptions options, Device device, PyTorchSide python, TorchSharpSide self, BenchmarkReport report, double pairedSeconds)
         {
             var paired = new List<PairedSteps.Result>();
             foreach (var model in options.TrainedModels)
@@ -147,7 +147,7 @@ namespace ClassicCnn.Benchmarks
             }
         }
 
-        static void Launches(BenchmarkOptions options, Device device, PyTorchSide? python, TorchSharpSide self, Report report)
+        static void Launches(BenchmarkOptions options, Device device, PyTorchSide? python, TorchSharpSide self, BenchmarkReport report)
         {
             var results = new List<ModelResult>();
             string output = options.Output ?? Path.Combine("artifacts", "benchmarks", "benchmark.json");
@@ -173,23 +173,6 @@ namespace ClassicCnn.Benchmarks
             }
             Console.WriteLine();
             Console.WriteLine(ModelResult.Table(results, device.ToString()));
-        }
-    }
-
-    /// <summary>A results file: every one starts with the machine it was measured on.</summary>
-    sealed class Report(Device device)
-    {
-        public void Write(string output, object measured)
-        {
-            var json = new System.Text.Json.Nodes.JsonObject
-            {
-                ["device"] = device.ToString(), ["cpu"] = CpuDescription.ModelName, ["instructionSets"] = JsonSerializer.SerializeToNode(CpuDescription.Sets),
-                ["convolutionCheck"] = ConvolutionGuard.Check.Summary, ["threads"] = get_num_threads(),
-            };
-            foreach (var (name, value) in JsonSerializer.SerializeToNode(measured, Measure.JsonOptions)!.AsObject().ToList()) json[name] = value?.DeepClone();
-            Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(output))!);
-            AtomicFile.WriteAllText(output, json.ToJsonString(Measure.JsonOptions));
-            Console.WriteLine($"wrote {output}");
         }
     }
 }

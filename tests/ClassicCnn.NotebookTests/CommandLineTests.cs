@@ -37,10 +37,10 @@ public class CommandLineTests
             Assert.Contains(part, result.Output);
     }
 
-    [Fact]
+    [SkippableFact]
     public void A_child_that_runs_long_gets_heartbeats_its_log_line_by_line_and_is_stopped_at_its_limit()
     {
-        if (OperatingSystem.IsWindows()) return; // the stand-in is a /bin/sh script
+        Skip.If(OperatingSystem.IsWindows(), "The stand-in is a /bin/sh script.");
         using var temp = new TempFolder();
         var beats = new List<TimeSpan>();
         string log = temp.File("child.log");

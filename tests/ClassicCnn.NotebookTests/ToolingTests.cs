@@ -50,10 +50,10 @@ public class ToolingTests
         Assert.Contains("not valid XML", error.Message);
     }
 
-    [Fact]
+    [SkippableFact]
     public void A_user_level_feed_left_pointing_at_a_deleted_clone_does_not_break_this_repository_s_restore()
     {
-        if (OperatingSystem.IsWindows()) return; // the user-level config lives under HOME only on Linux and macOS
+        Skip.If(OperatingSystem.IsWindows(), "The user-level NuGet config lives under HOME only on Linux and macOS.");
         var repository = Repository.Find(AppContext.BaseDirectory);
         using var home = new TempFolder();
         string gone = Path.Combine(home.Path, "deleted-clone", "artifacts", "feed");

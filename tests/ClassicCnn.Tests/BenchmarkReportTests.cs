@@ -1,4 +1,8 @@
+using System.Runtime.Versioning;
+using System.Text.Json.Nodes;
+using ClassicCnn.Platform;
 using ClassicCnn.Benchmarks;
+using static TorchSharp.torch;
 
 namespace ClassicCnn.Tests;
 
@@ -88,6 +92,34 @@ public class BenchmarkReportTests
     }
 
     [Fact]
+    public void Every_results_file_and_table_names_the_cpu_and_its_instruction_sets()
+    {
+        using var temp = new TempFolder();
+        string path = Path.Combine(temp.Path, "benchmarks", "results.json");
+        new BenchmarkReport(CPU).Write(path, new { MinimumSeconds = 3.5 });
+        var json = JsonNode.Parse(File.ReadAllText(path))!.AsObject();
+        Assert.Equal(CPU.ToString(), (string?)json["device"]);
+        Assert.Equal(CpuDescription.ModelName, (string?)json["cpu"]);
+        Assert.Equal(CpuDescription.Sets, json["instructionSets"]!.AsArray().Select(n => (string)n!));
+        Assert.Equal(ConvolutionGuard.Check.Summary, (string?)json["convolutionCheck"]);
+        Assert.Equal(3.5, (double)json["MinimumSeconds"]!);
+        Assert.Equal([path], Directory.GetFiles(Path.GetDirectoryName(path)!)); // no temp file left beside it
+
+        // Read here from /proc/cpuinfo without the benchmark's code, where Linux on x86 has it.
+        if (OperatingSystem.IsLinux() && File.ReadAllLines("/proc/cpuinfo") is var cpuinfo && cpuinfo.FirstOrDefault(l => l.StartsWith("flags")) is { } flagLine)
+        {
+            Assert.Equal(cpuinfo.First(l => l.StartsWith("model name")).Split(':', 2)[1].Trim(), CpuDescription.ModelName);
+            var flags = flagLine.Split(':', 2)[1].Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            foreach (string set in new[] { "avx2", "fma", "avx512f", "avx512_vnni" })
+                Assert.Equal(flags.Contains(set), CpuDescription.Sets.Contains(set));
+        }
+
+        Assert.Contains($"; CPU {CpuDescription.Describe()}", ModelResult.Table([], CPU.ToString()));
+        Assert.EndsWith($"; CPU {CpuDescription.Describe()}", LayerProfile.Table("lenet5", 256, 32, [("Conv2d", 0.010)], [("Conv2d", 0.012)]).Caption);
+        Assert.EndsWith($"; CPU {CpuDescription.Describe()}", LayerProfile.PhaseTable("lenet5", 256, 32, [("forward", 0.010)], [("forward", 0.012)]).Caption);
+    }
+
+    [Fact]
     public void The_profile_pairs_layers_by_kind_and_occurrence_and_shows_a_phase_one_side_lacks_as_a_dash()
     {
         IReadOnlyList<(string, double)> ours = [("Conv2d", 0.010), ("ReLU", 0.001), ("Conv2d", 0.020), ("EuclideanRbf", 0.002)];
@@ -103,10 +135,10 @@ public class BenchmarkReportTests
         Assert.Contains(phases, r => r.SequenceEqual(["forward", "10.0", "12.0", "1.20"]));
     }
 
-    [Fact]
+    [SkippableFact, UnsupportedOSPlatform("windows")]
     public void A_Python_is_asked_for_its_PyTorch_version_and_whether_it_sees_CUDA()
     {
-        if (OperatingSystem.IsWindows()) return; // the stand-in Pythons are /bin/sh scripts
+        Skip.If(OperatingSystem.IsWindows(), "The stand-in Pythons are /bin/sh scripts.");
         using var temp = new TempFolder();
         string Python(string name, string script)
         {

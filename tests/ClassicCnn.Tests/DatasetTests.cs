@@ -56,6 +56,26 @@ public class DatasetLocatorTests
     }
 
     [Fact]
+    public void Downloads_go_to_the_first_place_the_lookup_looks_so_the_next_lookup_finds_them()
+    {
+        string? saved = Environment.GetEnvironmentVariable(EnvironmentVariables.Data);
+        try
+        {
+            Environment.SetEnvironmentVariable(EnvironmentVariables.Data, null);
+            Assert.Equal(Path.Combine(ProjectFolders.RepositoryRoot()!, "data", "fashion-mnist"), DatasetDownloader.DefaultTarget(Datasets.FashionMnist));
+            Assert.Equal(DatasetLocator.Candidates(Datasets.FashionMnist)[0].Folder, DatasetDownloader.DefaultTarget(Datasets.FashionMnist));
+            using var temp = new TempFolder();
+            Environment.SetEnvironmentVariable(EnvironmentVariables.Data, temp.Path);
+            Assert.Equal(Path.Combine(temp.Path, "fashion-mnist"), DatasetDownloader.DefaultTarget(Datasets.FashionMnist));
+            Assert.Equal(DatasetLocator.Candidates(Datasets.FashionMnist)[0].Folder, DatasetDownloader.DefaultTarget(Datasets.FashionMnist));
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable(EnvironmentVariables.Data, saved);
+        }
+    }
+
+    [Fact]
     public void The_system_folder_can_be_replaced_by_a_variable()
     {
         using var temp = new TempFolder();
@@ -205,6 +225,11 @@ public sealed class DownloadTests : IDisposable
             // The files answer at the root and, as on a mirror, under the fixture's folder name.
             string name = context.Request.Url!.AbsolutePath.TrimStart('/').Replace("download-fixture/", "");
             if (!files.TryGetValue(name, out var body)) { context.Response.StatusCode = 404; context.Response.Close(); continue; }
+            if (mode == "web page")
+            {
+                context.Response.ContentType = "text/html; charset=utf-8";
+                body = "<!DOCTYPE html><html><body>Sign in to use this network</body></html>"u8.ToArray();
+            }
             if (mode == "corrupt") body = body.Reverse().ToArray();
             if (mode == "compressed again") body = Gzip(Content(name.Replace(".gz", "")), CompressionLevel.SmallestSize);
             context.Response.ContentLength64 = body.Length;
@@ -250,6 +275,17 @@ public sealed class DownloadTests : IDisposable
         Assert.Contains("does not match the expected", error.Message);
         Assert.Empty(Directory.EnumerateFileSystemEntries(temp.Path));
         Assert.Equal(DatasetDownloader.Retries, requests);
+    }
+
+    [Fact]
+    public void A_web_page_served_instead_of_the_file_is_named_as_such_and_leaves_no_file()
+    {
+        using var temp = new TempFolder();
+        mode = "web page";
+        var error = Assert.Throws<IOException>(() => DatasetDownloader.Download(Fixture, temp.Path, progress: _ => { }));
+        Assert.StartsWith($"{prefix}{DatasetInfo.TrainImages}.gz answered with a web page (text/html) instead of the gzip file", error.Message);
+        Assert.Contains(EnvironmentVariables.DataMirror, error.Message);
+        Assert.Empty(Directory.EnumerateFileSystemEntries(temp.Path));
     }
 
     [Fact]

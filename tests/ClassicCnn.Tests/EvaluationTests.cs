@@ -118,6 +118,31 @@ public class EvaluationTests
     }
 
     [Fact]
+    public void Gradient_norms_name_the_layer_that_got_no_gradient_or_a_non_finite_one()
+    {
+        random.manual_seed(6);
+        using var model = new LeNet(Activation.Sigmoid, Pooling.Average);
+        using var data = RandomDigits();
+        using var images = Normalised.Apply(data.Images, train: false);
+
+        var conv1 = model.named_modules().First(m => m.module is TorchSharp.Modules.Conv2d);
+        foreach (var p in conv1.module.parameters()) p.requires_grad = false;
+        var frozen = Assert.Throws<InvalidOperationException>(() => Probes.GradientNorms(model, images, data.Labels));
+        Assert.StartsWith($"Layer {conv1.name} of ", frozen.Message);
+        Assert.Contains("got no gradient", frozen.Message);
+        foreach (var p in conv1.module.parameters()) p.requires_grad = true;
+
+        using var broken = images.clone();
+        broken[0, 0, 0, 0] = tensor(float.NaN);
+        var nan = Assert.Throws<InvalidOperationException>(() => Probes.GradientNorms(model, broken, data.Labels));
+        Assert.StartsWith($"The weight gradient of layer {conv1.name} of ", nan.Message);
+        Assert.Contains("NaN or infinite", nan.Message);
+
+        var none = Assert.Throws<ArgumentException>(() => Probes.GradientNorms(nn.Sequential(("pool", nn.AvgPool2d(2))), images, data.Labels));
+        Assert.Contains("has no convolution or linear layer", none.Message);
+    }
+
+    [Fact]
     public void LeNet5_starts_from_the_papers_initialisation_uniform_within_2_4_over_the_fan_in()
     {
         random.manual_seed(7);

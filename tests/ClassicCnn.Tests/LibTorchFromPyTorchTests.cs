@@ -53,10 +53,10 @@ public class LibTorchFromPyTorchTests
         Assert.StartsWith($"warning: --libtorch: {file} sets no __version__ = '...', so which libtorch {lib} holds is unknown", LibTorchFromPyTorch.VersionWarning(lib));
     }
 
-    [Fact]
+    [SkippableFact]
     public void A_folder_without_libtorch_cpu_is_refused_before_anything_is_loaded_and_torch_for_torch_lib_is_pointed_out()
     {
-        if (!OperatingSystem.IsLinux()) return; // elsewhere --libtorch is refused as Linux-only first
+        Skip.IfNot(OperatingSystem.IsLinux(), "Elsewhere --libtorch is refused as Linux-only first.");
         using var temp = new TempFolder();
         string lib = TorchLib(temp, VersionPy("2.10.0"));
         var empty = Assert.Throws<FileNotFoundException>(() => LibTorchFromPyTorch.Load(lib));

@@ -57,6 +57,20 @@ public class ModelCountTests
         using (var d2l = AlexNet.D2l()) Assert.Equal(46_764_746, Trainable(d2l));
     }
 
+    /// <summary>02's ablations at the quick profile (67x67, 1,024 hidden units), counted layer by layer by hand: kernels / 4 are
+    /// 24-64-96-96-64 (conv1 2,928 + conv2 38,464 + conv3 55,392 + conv4 83,040 + conv5 55,360; pool5 leaves 64 maps of 1x1, so
+    /// fc6 66,560, fc7 1,049,600, fc8 10,250); two towers halve what conv2, conv4 and conv5 read (-88,320).</summary>
+    [Theory]
+    [InlineData(4, false, 1_361_594)]
+    [InlineData(4, true, 1_273_274)]
+    [InlineData(8, false, 1_153_250)]
+    public void The_narrow_AlexNets_of_the_ablations_have_their_counts(int widthDivisor, bool twoTowers, long expected)
+    {
+        using var model = AlexNet.D2l(new AlexNetOptions { WidthDivisor = widthDivisor, TwoTowers = twoTowers, InputSize = 67, HiddenUnits = 1024 });
+        Assert.Equal(expected, Trainable(model));
+        Assert.Equal([24 * 4 / widthDivisor, 1, 11, 11], model.named_parameters().First(p => p.name == "conv1.weight").parameter.shape);
+    }
+
     [Fact]
     public void AlexNet_paper_layer_shapes_follow_the_paper_from_a_227_input()
     {

@@ -66,7 +66,12 @@ public class ModelErrorTests
         Assert.Contains("HiddenUnits is 0; use a positive number", hidden.Message);
 
         var towers = Assert.Throws<ArgumentException>(() => AlexNet.TorchVision(new AlexNetOptions { TwoTowers = true }));
-        Assert.Contains("TwoTowers needs Layout = Paper", towers.Message);
+        Assert.Contains("TwoTowers needs Layout = Paper or D2l", towers.Message);
+
+        var narrow = Assert.Throws<ArgumentException>(() => AlexNet.D2l(new AlexNetOptions { WidthDivisor = 3 }));
+        Assert.StartsWith("WidthDivisor is 3; it must divide every layer's kernels (96, 256, 384): use one of 1, 2, 4, 8, 16, 32.", narrow.Message);
+        var odd = Assert.Throws<ArgumentException>(() => AlexNet.D2l(new AlexNetOptions { WidthDivisor = 32, TwoTowers = true }));
+        Assert.StartsWith("WidthDivisor is 32; it must divide every layer's kernels (96, 256, 384) and leave each an even number, for the two towers: use one of 1, 2, 4, 8, 16.", odd.Message);
 
         var tiny = Assert.Throws<ArgumentException>(() => AlexNet.D2l(new AlexNetOptions { InputSize = 32 }));
         Assert.Contains("InputSize 32 is too small for AlexNet (D2l)", tiny.Message);

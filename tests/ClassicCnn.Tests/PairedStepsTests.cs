@@ -9,6 +9,8 @@ namespace ClassicCnn.Tests;
 /// </summary>
 public class PairedStepsTests
 {
+    const string StandInsAreShellScripts = "The stand-in sides are /bin/sh scripts.";
+
     // A side as the benchmark talks to it: "ready PARAMETERS BLAS" ($3), then one line of seconds per "step"; anything
     // else ends it, and it then writes "$1.ended" (a side killed instead, say because it was never resumed, writes
     // nothing). It writes its process id to $1. At each step it waits up to a second for the other side (its id in $2)
@@ -46,10 +48,10 @@ public class PairedStepsTests
         return info;
     }
 
-    [Fact]
+    [SkippableFact]
     public void The_ratio_is_the_median_of_PyTorchs_step_over_TorchSharps_each_taken_while_the_other_side_is_stopped()
     {
-        if (!OperatingSystem.IsLinux()) return; // the idle side is stopped on Linux only (SIGSTOP), and /proc shows it
+        Skip.IfNot(OperatingSystem.IsLinux(), "The idle side is stopped on Linux only (SIGSTOP), and /proc shows it.");
         using var temp = new TempFolder();
         string ours = temp.File("ours.pid"), theirs = temp.File("theirs.pid"), log = temp.File("unstopped.log");
 
@@ -73,10 +75,10 @@ public class PairedStepsTests
         Assert.True(File.Exists(ours + ".ended") && File.Exists(theirs + ".ended"), "a side of the last launch did not end when told to");
     }
 
-    [Fact]
+    [SkippableFact]
     public void A_side_that_answers_a_step_with_something_else_is_named_with_its_error_output_and_the_other_side_is_resumed()
     {
-        if (OperatingSystem.IsWindows()) return; // the stand-ins are /bin/sh scripts
+        Skip.If(OperatingSystem.IsWindows(), StandInsAreShellScripts);
         const string broken = """
             echo "ready 61706 OpenBLAS"
             read line
@@ -93,20 +95,20 @@ public class PairedStepsTests
         Assert.True(File.Exists(ours + ".ended"), "the TorchSharp side was not resumed after the other side failed");
     }
 
-    [Fact]
+    [SkippableFact]
     public void A_side_that_ends_before_it_is_ready_is_named_with_its_error_output()
     {
-        if (OperatingSystem.IsWindows()) return;
+        Skip.If(OperatingSystem.IsWindows(), StandInsAreShellScripts);
         var error = Assert.Throws<InvalidOperationException>(() =>
             PairedSteps.Run("alexnet", () => Start("echo 'no module named torch' >&2; exit 1"), () => Start("exit 1"), warmup: 1, seconds: 0.1, launches: 1));
         Assert.StartsWith("the TorchSharp worker for alexnet ended before it was ready", error.Message);
         Assert.Contains("no module named torch", error.Message);
     }
 
-    [Fact]
+    [SkippableFact]
     public void Sides_that_build_networks_of_different_sizes_are_refused_with_both_counts()
     {
-        if (OperatingSystem.IsWindows()) return;
+        Skip.If(OperatingSystem.IsWindows(), StandInsAreShellScripts);
         using var temp = new TempFolder();
         string ours = temp.File("ours"), theirs = temp.File("theirs");
         var error = Assert.Throws<InvalidOperationException>(() =>
@@ -117,19 +119,19 @@ public class PairedStepsTests
         Assert.True(File.Exists(ours + ".ended") && File.Exists(theirs + ".ended"), "a side was not told to end");
     }
 
-    [Fact]
+    [SkippableFact]
     public void A_ready_line_without_the_parameter_count_is_named()
     {
-        if (OperatingSystem.IsWindows()) return;
+        Skip.If(OperatingSystem.IsWindows(), StandInsAreShellScripts);
         var error = Assert.Throws<InvalidOperationException>(() =>
             PairedSteps.Run("lenet", () => Start("echo 'ready MKL'; read line"), () => Start("echo 'ready 1 MKL'; read line"), warmup: 1, seconds: 0.1, launches: 1));
         Assert.StartsWith("the TorchSharp worker for lenet said 'ready MKL' instead of \"ready PARAMETERS BLAS\"", error.Message);
     }
 
-    [Fact]
+    [SkippableFact]
     public void A_side_that_hangs_is_stopped_after_its_patience_and_named()
     {
-        if (OperatingSystem.IsWindows()) return;
+        Skip.If(OperatingSystem.IsWindows(), StandInsAreShellScripts);
         using var temp = new TempFolder();
         string ours = temp.File("ours");
         var clock = Stopwatch.StartNew();

@@ -20,13 +20,11 @@ public static class DatasetDownloader
             ? new Uri(new Uri(mirror.TrimEnd('/') + "/"), dataset.FolderName + "/")
             : new Uri(dataset.DownloadBase);
 
-    /// <summary>The folder downloads go to: $CLASSICCNN_DATA/name, else the repository's data/name, else ~/.classiccnn/data/name.</summary>
-    public static string DefaultTarget(DatasetInfo dataset)
-    {
-        if (Environment.GetEnvironmentVariable(EnvironmentVariables.Data) is { Length: > 0 } root)
-            return Path.Combine(root, dataset.FolderName);
-        return ProjectFolders.CheckoutOrHome(Path.Combine("data", dataset.FolderName), Path.Combine("data", dataset.FolderName));
-    }
+    /// <summary>
+    /// The folder downloads go to: the first place the lookup looks ($CLASSICCNN_DATA/name, else the repository's
+    /// data/name, else ~/.classiccnn/data/name outside a checkout), so the next lookup finds what was downloaded.
+    /// </summary>
+    public static string DefaultTarget(DatasetInfo dataset) => DatasetLocator.Candidates(dataset)[0].Folder;
 
     public static DatasetLocation LocateOrDownload(DatasetInfo dataset, string? folder = null, HttpClient? client = null, Action<string>? progress = null)
     {
@@ -103,6 +101,10 @@ public static class DatasetDownloader
             using var response = client.GetAsync(url, HttpCompletionOption.ResponseHeadersRead).GetAwaiter().GetResult();
             if (!response.IsSuccessStatusCode)
                 throw new HttpRequestException($"{url} answered {(int)response.StatusCode} {response.ReasonPhrase}");
+            // A proxy's, a network login's or a site's error page comes as 200 too, but as a web page.
+            if (response.Content.Headers.ContentType?.MediaType is "text/html")
+                throw new IOException($"{url} answered with a web page (text/html) instead of the gzip file: a proxy's, a network login's or the site's own page. " +
+                    $"Open the address in a browser to see it, or set {EnvironmentVariables.DataMirror} to a server that holds the files");
             long? total = response.Content.Headers.ContentLength;
             using (var body = response.Content.ReadAsStream())
             using (var file = File.Create(temp))

@@ -12,7 +12,7 @@ public sealed record DatasetLocation(DatasetInfo Dataset, string Folder, string 
 
 /// <summary>
 /// Finds a dataset, in this order: an explicit folder, the CLASSICCNN_DATA environment variable (a data root
-/// holding mnist/ and fashion-mnist/), the repository's data/ folder, then the operating system's dataset
+/// holding mnist/ and fashion-mnist/), the repository's data/ folder (outside a checkout, ~/.classiccnn/data), then the operating system's dataset
 /// folder (/usr/share/datasets, where Debian's dataset-fashion-mnist installs).
 /// </summary>
 internal static class DatasetLocator
@@ -28,8 +28,9 @@ internal static class DatasetLocator
             places.Add((Path.GetFullPath(explicitFolder), "the folder given"));
         if (Environment.GetEnvironmentVariable(EnvironmentVariables.Data) is { Length: > 0 } root)
             places.Add((Path.Combine(Path.GetFullPath(root), dataset.FolderName), $"{EnvironmentVariables.Data}={root}"));
-        if ((repositoryRoot ?? ProjectFolders.RepositoryRoot()) is { } repo)
-            places.Add((Path.Combine(repo, "data", dataset.FolderName), "the repository's data/ folder"));
+        places.Add((repositoryRoot ?? ProjectFolders.RepositoryRoot()) is { } repo
+            ? (Path.Combine(repo, "data", dataset.FolderName), "the repository's data/ folder")
+            : (ProjectFolders.InHome(Path.Combine("data", dataset.FolderName)), "the library's own data folder, used outside a checkout"));
         places.Add((Path.Combine(SystemDataRoot, dataset.FolderName), dataset.DebianPackage is null ? "the system dataset folder" : $"the system dataset folder (apt package {dataset.DebianPackage})"));
         return places;
     }

@@ -30,15 +30,29 @@ public static class Probes
     /// </summary>
     public static IReadOnlyList<(string Layer, double Norm)> GradientNorms(Module<Tensor, Tensor> model, Tensor images, Tensor labels)
     {
+        var layers = model.named_modules().Where(m => m.module is TorchSharp.Modules.Conv2d or TorchSharp.Modules.Linear).ToList();
+        if (layers.Count == 0)
+            throw new ArgumentException($"{model.GetName()} has no convolution or linear layer, so there is no weight gradient to measure.", nameof(model));
         using var scope = NewDisposeScope();
         ConvolutionGuard.Protect(model);
         model.zero_grad();
         var loss = Evaluation.Loss(model, model.call(images), labels);
         loss.backward();
-        var norms = model.named_modules()
-            .Where(m => m.module is TorchSharp.Modules.Conv2d or TorchSharp.Modules.Linear)
-            .Select(m => (m.name, ((Tensor)m.module.named_parameters().First(p => p.name == "weight").parameter.grad!).norm().item<float>()))
-            .Select(x => (x.name, (double)x.Item2)).ToList();
+        var norms = new List<(string Layer, double Norm)>();
+        foreach (var (name, layer) in layers)
+        {
+            // A missing or non-finite gradient would otherwise show as a gap in the chart, or as a libtorch error.
+            if (layer.named_parameters().First(p => p.name == "weight").parameter.grad is not { } gradient)
+                throw new InvalidOperationException(
+                    $"Layer {name} of {model.GetName()} got no gradient: its weight does not require one (frozen), or the forward pass does not use it. " +
+                    "Set requires_grad on its parameters, or measure a model whose layers all take part.");
+            double norm = gradient.norm().item<float>();
+            if (!double.IsFinite(norm))
+                throw new InvalidOperationException(
+                    $"The weight gradient of layer {name} of {model.GetName()} holds NaN or infinite values (norm {norm}): check that the images and the weights are finite. " +
+                    $"The convolution check says: {ConvolutionGuard.Check.Summary}");
+            norms.Add((name, norm));
+        }
         model.zero_grad();
         return norms;
     }

@@ -24,9 +24,11 @@ public sealed record AlexNetOptions
     public bool OverlappingPooling { get; init; } = true;
     public double Dropout { get; init; } = 0.5;
     public Activation Activation { get; init; } = Activation.ReLU;
-    /// <summary>The paper's two towers (conv2, conv4, conv5 grouped by 2); null: on for the paper. Only the paper layout has them.</summary>
+    /// <summary>The paper's two towers (conv2, conv4, conv5 grouped by 2); null: on for the paper. The paper's and d2l's layouts can have them.</summary>
     public bool? TwoTowers { get; init; }
     public int HiddenUnits { get; init; } = 4096;
+    /// <summary>Every convolution gets this many times fewer kernels (02's ablations: 4, and 8 for "half the kernels"); the fully connected layers keep <see cref="HiddenUnits"/>.</summary>
+    public int WidthDivisor { get; init; } = 1;
 }
 
 /// <summary>
@@ -74,8 +76,8 @@ public sealed class AlexNet : ImageClassifier
         InputSize = SizeOf(options);
         HasTowers = options.TwoTowers ?? layout == AlexNetLayout.Paper;
         HasLocalResponseNorm = options.LocalResponseNorm ?? layout == AlexNetLayout.Paper;
-        if (options.TwoTowers == true && layout != AlexNetLayout.Paper)
-            throw new ArgumentException($"TwoTowers needs Layout = Paper: the {layout} layout has one tower (its widths do not split the paper's way).", nameof(options));
+        if (options.TwoTowers == true && layout == AlexNetLayout.TorchVision)
+            throw new ArgumentException("TwoTowers needs Layout = Paper or D2l: torchvision's layout has one tower (its widths do not split the paper's way).", nameof(options));
         CheckOptions(InputChannels, Classes, options.Dropout, nameof(options));
         if (options.HiddenUnits < 1 || (HasTowers && options.HiddenUnits % 2 != 0))
             throw new ArgumentException($"HiddenUnits is {options.HiddenUnits}; use a positive number{(HasTowers ? ", even so the two towers split it" : "")}.", nameof(options));
@@ -87,7 +89,12 @@ public sealed class AlexNet : ImageClassifier
             throw new ArgumentException($"InputSize {InputSize} is too small for AlexNet ({layout}): the feature maps vanish before fc6. Use at least {minimum}.", nameof(options));
         }
 
-        int c = InputChannels, towers = HasTowers ? 2 : 1, hidden = options.HiddenUnits, classes = Classes;
+        int c = InputChannels, towers = HasTowers ? 2 : 1, hidden = options.HiddenUnits, classes = Classes, divisor = options.WidthDivisor;
+        int[] widths = layout == AlexNetLayout.TorchVision ? [64, 192, 384, 256] : [96, 256, 384];
+        if (divisor < 1 || widths.Any(w => w % (divisor * towers) != 0))
+            throw new ArgumentException($"WidthDivisor is {divisor}; it must divide every layer's kernels ({string.Join(", ", widths)}){(towers > 1 ? " and leave each an even number, for the two towers" : "")}: " +
+                $"use one of {string.Join(", ", Enumerable.Range(1, widths.Min()).Where(d => widths.All(w => w % (d * towers) == 0)))}.", nameof(options));
+        int W(int kernels) => kernels / divisor;
         double p = options.Dropout;
         Module<Tensor, Tensor> Act() => NewActivation();
         Module<Tensor, Tensor> Pool() => NewPool();
@@ -97,40 +104,40 @@ public sealed class AlexNet : ImageClassifier
         {
             case AlexNetLayout.Paper:
                 Stack(
-                    ("conv1", Conv2d(c, 96, 11, stride: 4)),                      ("act1", Act()), ("norm1", Lrn()), ("pool1", Pool()),
-                    ("conv2", Conv2d(96, 256, 5, padding: 2, groups: towers)),    ("act2", Act()), ("norm2", Lrn()), ("pool2", Pool()),
-                    ("conv3", Conv2d(256, 384, 3, padding: 1)),                   ("act3", Act()),
-                    ("conv4", Conv2d(384, 384, 3, padding: 1, groups: towers)),   ("act4", Act()),
-                    ("conv5", Conv2d(384, 256, 3, padding: 1, groups: towers)),   ("act5", Act()), ("pool5", Pool()),
+                    ("conv1", Conv2d(c, W(96), 11, stride: 4)),                         ("act1", Act()), ("norm1", Lrn()), ("pool1", Pool()),
+                    ("conv2", Conv2d(W(96), W(256), 5, padding: 2, groups: towers)),    ("act2", Act()), ("norm2", Lrn()), ("pool2", Pool()),
+                    ("conv3", Conv2d(W(256), W(384), 3, padding: 1)),                   ("act3", Act()),
+                    ("conv4", Conv2d(W(384), W(384), 3, padding: 1, groups: towers)),   ("act4", Act()),
+                    ("conv5", Conv2d(W(384), W(256), 3, padding: 1, groups: towers)),   ("act5", Act()), ("pool5", Pool()),
                     ("flatten", Flatten()),
-                    ("fc6", Linear(256 * mapSize * mapSize, hidden)),             ("act6", Act()), ("drop6", Dropout(p)),
+                    ("fc6", Linear(W(256) * mapSize * mapSize, hidden)),                ("act6", Act()), ("drop6", Dropout(p)),
                     ("fc7", Linear(hidden, hidden)),                              ("act7", Act()), ("drop7", Dropout(p)),
                     ("fc8", Linear(hidden, classes)));
                 break;
-            case AlexNetLayout.D2l: // the paper's widths on one tower, conv1 padded by 1 for 224x224 inputs
+            case AlexNetLayout.D2l: // the paper's widths (on one tower unless asked), conv1 padded by 1 for 224x224 inputs
                 Stack(
-                    ("conv1", Conv2d(c, 96, 11, stride: 4, padding: 1)),          ("act1", Act()), ("norm1", Lrn()), ("pool1", Pool()),
-                    ("conv2", Conv2d(96, 256, 5, padding: 2)),                    ("act2", Act()), ("norm2", Lrn()), ("pool2", Pool()),
-                    ("conv3", Conv2d(256, 384, 3, padding: 1)),                   ("act3", Act()),
-                    ("conv4", Conv2d(384, 384, 3, padding: 1)),                   ("act4", Act()),
-                    ("conv5", Conv2d(384, 256, 3, padding: 1)),                   ("act5", Act()), ("pool5", Pool()),
+                    ("conv1", Conv2d(c, W(96), 11, stride: 4, padding: 1)),             ("act1", Act()), ("norm1", Lrn()), ("pool1", Pool()),
+                    ("conv2", Conv2d(W(96), W(256), 5, padding: 2, groups: towers)),    ("act2", Act()), ("norm2", Lrn()), ("pool2", Pool()),
+                    ("conv3", Conv2d(W(256), W(384), 3, padding: 1)),                   ("act3", Act()),
+                    ("conv4", Conv2d(W(384), W(384), 3, padding: 1, groups: towers)),   ("act4", Act()),
+                    ("conv5", Conv2d(W(384), W(256), 3, padding: 1, groups: towers)),   ("act5", Act()), ("pool5", Pool()),
                     ("flatten", Flatten()),
-                    ("fc6", Linear(256 * mapSize * mapSize, hidden)),             ("act6", Act()), ("drop6", Dropout(p)),
+                    ("fc6", Linear(W(256) * mapSize * mapSize, hidden)),                ("act6", Act()), ("drop6", Dropout(p)),
                     ("fc7", Linear(hidden, hidden)),                              ("act7", Act()), ("drop7", Dropout(p)),
                     ("fc8", Linear(hidden, classes)));
                 break;
             default: // torchvision: narrower convolutions, pooled to 6x6 whatever the input size, dropout before each hidden layer
                 Stack(
                     ("features", Layers.Numbered(
-                        Conv2d(c, 64, 11, stride: 4, padding: 2),    Act(), Lrn(), Pool(),
-                        Conv2d(64, 192, 5, padding: 2),               Act(), Lrn(), Pool(),
-                        Conv2d(192, 384, 3, padding: 1),              Act(),
-                        Conv2d(384, 256, 3, padding: 1),              Act(),
-                        Conv2d(256, 256, 3, padding: 1),              Act(), Pool())),
+                        Conv2d(c, W(64), 11, stride: 4, padding: 2),      Act(), Lrn(), Pool(),
+                        Conv2d(W(64), W(192), 5, padding: 2),              Act(), Lrn(), Pool(),
+                        Conv2d(W(192), W(384), 3, padding: 1),             Act(),
+                        Conv2d(W(384), W(256), 3, padding: 1),             Act(),
+                        Conv2d(W(256), W(256), 3, padding: 1),             Act(), Pool())),
                     ("avgpool", AdaptiveAvgPool2d(6)),
                     ("flatten", Flatten()),
                     ("classifier", Layers.Numbered(
-                        Dropout(p), Linear(256 * 6 * 6, hidden), Act(),
+                        Dropout(p), Linear(W(256) * 6 * 6, hidden), Act(),
                         Dropout(p), Linear(hidden, hidden),      Act(),
                         Linear(hidden, classes))));
                 break;
@@ -166,7 +173,7 @@ public sealed class AlexNet : ImageClassifier
     public TwoDeviceAlexNet PlaceTowers(Device first, Device second)
     {
         if (!HasTowers)
-            throw new InvalidOperationException("Only the paper's layout with TwoTowers has towers to place on two devices; build it with AlexNet.Paper().");
+            throw new InvalidOperationException("Only an AlexNet with two towers has towers to place on two devices; build it with AlexNet.Paper(), or with TwoTowers = true.");
         return new TwoDeviceAlexNet(this, first, second);
     }
 

@@ -209,11 +209,13 @@ internal static class ConvolutionGuard
         (24, 32, 3, 7, 1, 1),
     ];
 
-    static ConvolutionCheck RunCheck()
+    static ConvolutionCheck RunCheck() => Decide(ParseMode(Environment.GetEnvironmentVariable(EnvironmentVariables.ConvolutionRoute)), WorstError);
+
+    /// <summary>The check's conclusion in a mode (auto, on, off), from the worst error measured plainly and with widened channels.</summary>
+    internal static ConvolutionCheck Decide(string mode, Func<bool, double> worstError)
     {
-        string mode = ParseMode(Environment.GetEnvironmentVariable(EnvironmentVariables.ConvolutionRoute));
         var clock = Stopwatch.StartNew();
-        double plain = WorstError(widen: false);
+        double plain = worstError(false);
         bool faulty = !(plain <= Tolerance);
         string found = faulty
             ? $"libtorch's CPU convolution gives wrong outputs or input gradients here (relative error: {Describe(plain)}, where float32 should be within 1e-5)"
@@ -222,7 +224,7 @@ internal static class ConvolutionGuard
             return new(plain, faulty, false, $"{found}; not routed ({EnvironmentVariables.ConvolutionRoute}=off).", WholeInputProducts: false);
         if (!faulty && mode == "auto")
             return new(plain, false, false, $"{found}; nothing routed, except that a kernel covering its whole input (LeNet-5's C5) is computed as the matrix product it is, which is faster ({clock.Elapsed.TotalMilliseconds:0} ms check).");
-        double widened = WorstError(widen: true);
+        double widened = worstError(true);
         if (!(widened <= Tolerance))
             return Warn(new(plain, faulty, false,
                 $"{found}, and widening the channels with zeros does not fix it (error {Describe(widened)}): " +

@@ -17,7 +17,9 @@ internal static class ProjectFolders
 
     /// <summary>The checkout's <paramref name="inCheckout"/> folder, or ~/.classiccnn/<paramref name="inHome"/> outside a checkout.</summary>
     public static string CheckoutOrHome(string inCheckout, string inHome) =>
-        RepositoryRoot() is { } repo
-            ? Path.Combine(repo, inCheckout)
-            : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".classiccnn", inHome);
+        RepositoryRoot() is { } repo ? Path.Combine(repo, inCheckout) : InHome(inHome);
+
+    /// <summary>~/.classiccnn/<paramref name="relative"/>: where the library keeps what it writes outside a checkout.</summary>
+    public static string InHome(string relative) =>
+        Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".classiccnn", relative);
 }
