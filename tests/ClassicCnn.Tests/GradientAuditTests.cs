@@ -95,9 +95,8 @@ public class GradientAuditTests
     }
 
     /// <summary>
-    /// The audit can fail on any CPU, fault or not: a float32 input gradient 2% off (a tenth of the smallest real fault
-    /// measured in one layer, 0.2; LeNet-5's layers below C5 were 4-12% off) is caught and named, and the gradients it
-    /// does not touch still pass.
+    /// The audit can fail on any CPU, fault or not: a float32 input gradient 2% off (half the smallest real fault it
+    /// has met, 0.04) is caught and named, and the gradients it does not touch still pass.
     /// </summary>
     [Fact]
     public void The_audit_catches_an_input_gradient_two_percent_off_in_float32_only()

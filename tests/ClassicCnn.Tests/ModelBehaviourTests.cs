@@ -121,15 +121,20 @@ public class ModelBehaviourTests
         Assert.Equal(Equation9([0, 0]), wrong.item<float>(), 5);
     }
 
-    [Fact]
-    public void The_two_device_alexnet_gives_the_same_outputs_as_the_grouped_one()
+    public static TheoryData<string> TowerModels => new(["paper", "d2l / 4 with LRN"]);
+
+    [Theory]
+    [MemberData(nameof(TowerModels))]
+    public void The_two_device_alexnet_gives_the_same_outputs_as_the_grouped_one(string layout)
     {
         // Smaller input and hidden layers than the paper's to keep the test quick; the split logic is the same.
-        using var model = AlexNet.Paper(new AlexNetOptions { InputSize = 99, HiddenUnits = 256, Classes = 10 });
+        using var model = layout == "paper"
+            ? AlexNet.Paper(new AlexNetOptions { InputSize = 99, HiddenUnits = 256, Classes = 10 })
+            : AlexNet.D2l(new AlexNetOptions { InputSize = 99, HiddenUnits = 256, TwoTowers = true, WidthDivisor = 4, LocalResponseNorm = true });
         using var split = model.PlaceTowers(CPU, CPU);
         model.eval(); split.eval();
         Assert.Equal(ModelCountTests.Trainable(model), ModelCountTests.Trainable(split));
-        using var input = randn(3, 3, 99, 99);
+        using var input = randn(3, model.InputChannels, 99, 99);
         using var a = model.call(input);
         using var b = split.call(input);
         Assert.Equal(a.shape, b.shape);

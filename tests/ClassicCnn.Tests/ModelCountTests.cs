@@ -68,7 +68,7 @@ public class ModelCountTests
     {
         using var model = AlexNet.D2l(new AlexNetOptions { WidthDivisor = widthDivisor, TwoTowers = twoTowers, InputSize = 67, HiddenUnits = 1024 });
         Assert.Equal(expected, Trainable(model));
-        Assert.Equal([24 * 4 / widthDivisor, 1, 11, 11], model.named_parameters().First(p => p.name == "conv1.weight").parameter.shape);
+        Assert.Equal([96 / widthDivisor, 1, 11, 11], model.named_parameters().First(p => p.name == "conv1.weight").parameter.shape);
     }
 
     [Fact]

@@ -69,9 +69,13 @@ public class ModelErrorTests
         Assert.Contains("TwoTowers needs Layout = Paper or D2l", towers.Message);
 
         var narrow = Assert.Throws<ArgumentException>(() => AlexNet.D2l(new AlexNetOptions { WidthDivisor = 3 }));
-        Assert.StartsWith("WidthDivisor is 3; it must divide every layer's kernels (96, 256, 384): use one of 1, 2, 4, 8, 16, 32.", narrow.Message);
+        Assert.StartsWith("WidthDivisor is 3; use a positive number that divides every layer's kernels (96, 256, 384): one of 1, 2, 4, 8, 16, 32.", narrow.Message);
         var odd = Assert.Throws<ArgumentException>(() => AlexNet.D2l(new AlexNetOptions { WidthDivisor = 32, TwoTowers = true }));
-        Assert.StartsWith("WidthDivisor is 32; it must divide every layer's kernels (96, 256, 384) and leave each an even number, for the two towers: use one of 1, 2, 4, 8, 16.", odd.Message);
+        Assert.StartsWith("WidthDivisor is 32; use a positive number that divides every layer's kernels (96, 256, 384) and leaves each an even number, for the two towers: one of 1, 2, 4, 8, 16.", odd.Message);
+        var huge = Assert.Throws<ArgumentException>(() => AlexNet.D2l(new AlexNetOptions { WidthDivisor = int.MaxValue, TwoTowers = true }));
+        Assert.StartsWith($"WidthDivisor is {int.MaxValue}; use a positive number", huge.Message);
+        var vision = Assert.Throws<ArgumentException>(() => AlexNet.TorchVision(new AlexNetOptions { WidthDivisor = 0 }));
+        Assert.StartsWith("WidthDivisor is 0; use a positive number that divides every layer's kernels (64, 192, 384, 256): one of 1, 2, 4, 8, 16, 32, 64.", vision.Message);
 
         var tiny = Assert.Throws<ArgumentException>(() => AlexNet.D2l(new AlexNetOptions { InputSize = 32 }));
         Assert.Contains("InputSize 32 is too small for AlexNet (D2l)", tiny.Message);
@@ -80,5 +84,6 @@ public class ModelErrorTests
         using var d2l = AlexNet.D2l();
         var place = Assert.Throws<InvalidOperationException>(() => d2l.PlaceTowers(CPU, CPU));
         Assert.Contains("AlexNet.Paper()", place.Message);
+        Assert.Contains("AlexNet.D2l(new AlexNetOptions { TwoTowers = true })", place.Message);
     }
 }

@@ -102,7 +102,7 @@ public static class DatasetDownloader
             if (!response.IsSuccessStatusCode)
                 throw new HttpRequestException($"{url} answered {(int)response.StatusCode} {response.ReasonPhrase}");
             // A proxy's, a network login's or a site's error page comes as 200 too, but as a web page.
-            if (response.Content.Headers.ContentType?.MediaType is "text/html")
+            if (string.Equals(response.Content.Headers.ContentType?.MediaType, "text/html", StringComparison.OrdinalIgnoreCase))
                 throw new IOException($"{url} answered with a web page (text/html) instead of the gzip file: a proxy's, a network login's or the site's own page. " +
                     $"Open the address in a browser to see it, or set {EnvironmentVariables.DataMirror} to a server that holds the files");
             long? total = response.Content.Headers.ContentLength;

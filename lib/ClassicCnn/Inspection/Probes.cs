@@ -32,7 +32,7 @@ public static class Probes
     {
         var layers = model.named_modules().Where(m => m.module is TorchSharp.Modules.Conv2d or TorchSharp.Modules.Linear).ToList();
         if (layers.Count == 0)
-            throw new ArgumentException($"{model.GetName()} has no convolution or linear layer, so there is no weight gradient to measure.", nameof(model));
+            throw new ArgumentException($"{model.GetName()} has no convolution or linear layer, so there is no weight gradient to measure: pass a model with Conv2d or Linear layers.", nameof(model));
         using var scope = NewDisposeScope();
         ConvolutionGuard.Protect(model);
         model.zero_grad();

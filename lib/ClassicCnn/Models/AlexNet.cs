@@ -27,7 +27,7 @@ public sealed record AlexNetOptions
     /// <summary>The paper's two towers (conv2, conv4, conv5 grouped by 2); null: on for the paper. The paper's and d2l's layouts can have them.</summary>
     public bool? TwoTowers { get; init; }
     public int HiddenUnits { get; init; } = 4096;
-    /// <summary>Every convolution gets this many times fewer kernels (02's ablations: 4, and 8 for "half the kernels"); the fully connected layers keep <see cref="HiddenUnits"/>.</summary>
+    /// <summary>Every convolution gets this many times fewer kernels (02's ablations: the profile's ExperimentWidthDivisor, twice it for "half the kernels"); the fully connected layers keep <see cref="HiddenUnits"/>.</summary>
     public int WidthDivisor { get; init; } = 1;
 }
 
@@ -91,9 +91,10 @@ public sealed class AlexNet : ImageClassifier
 
         int c = InputChannels, towers = HasTowers ? 2 : 1, hidden = options.HiddenUnits, classes = Classes, divisor = options.WidthDivisor;
         int[] widths = layout == AlexNetLayout.TorchVision ? [64, 192, 384, 256] : [96, 256, 384];
-        if (divisor < 1 || widths.Any(w => w % (divisor * towers) != 0))
-            throw new ArgumentException($"WidthDivisor is {divisor}; it must divide every layer's kernels ({string.Join(", ", widths)}){(towers > 1 ? " and leave each an even number, for the two towers" : "")}: " +
-                $"use one of {string.Join(", ", Enumerable.Range(1, widths.Min()).Where(d => widths.All(w => w % (d * towers) == 0)))}.", nameof(options));
+        bool Fits(int d) => d >= 1 && widths.All(w => w % d == 0 && w / d % towers == 0);
+        if (!Fits(divisor))
+            throw new ArgumentException($"WidthDivisor is {divisor}; use a positive number that divides every layer's kernels ({string.Join(", ", widths)})" +
+                $"{(towers > 1 ? " and leaves each an even number, for the two towers" : "")}: one of {string.Join(", ", Enumerable.Range(1, widths.Min()).Where(Fits))}.", nameof(options));
         int W(int kernels) => kernels / divisor;
         double p = options.Dropout;
         Module<Tensor, Tensor> Act() => NewActivation();
@@ -173,11 +174,11 @@ public sealed class AlexNet : ImageClassifier
     public TwoDeviceAlexNet PlaceTowers(Device first, Device second)
     {
         if (!HasTowers)
-            throw new InvalidOperationException("Only an AlexNet with two towers has towers to place on two devices; build it with AlexNet.Paper(), or with TwoTowers = true.");
+            throw new InvalidOperationException("Only an AlexNet with two towers has towers to place on two devices; build it with AlexNet.Paper(), or AlexNet.D2l(new AlexNetOptions { TwoTowers = true }).");
         return new TwoDeviceAlexNet(this, first, second);
     }
 
-    /// <summary>One of the paper layout's named layers (conv1..fc8).</summary>
+    /// <summary>One of the named layers (conv1..fc8) of the paper's or d2l's layout.</summary>
     internal T Layer<T>(string name) where T : Module =>
         named_children().FirstOrDefault(child => child.name == name).module as T
         ?? throw new InvalidOperationException($"This AlexNet ({Options.Layout}) has no {typeof(T).Name} named {name}.");
