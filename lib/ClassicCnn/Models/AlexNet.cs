@@ -112,7 +112,7 @@ public sealed class AlexNet : ImageClassifier
                     ("conv5", Conv2d(W(384), W(256), 3, padding: 1, groups: towers)),   ("act5", Act()), ("pool5", Pool()),
                     ("flatten", Flatten()),
                     ("fc6", Linear(W(256) * mapSize * mapSize, hidden)),                ("act6", Act()), ("drop6", Dropout(p)),
-                    ("fc7", Linear(hidden, hidden)),                              ("act7", Act()), ("drop7", Dropout(p)),
+                    ("fc7", Linear(hidden, hidden)),                                    ("act7", Act()), ("drop7", Dropout(p)),
                     ("fc8", Linear(hidden, classes)));
                 break;
             case AlexNetLayout.D2l: // the paper's widths (on one tower unless asked), conv1 padded by 1 for 224x224 inputs
@@ -124,13 +124,13 @@ public sealed class AlexNet : ImageClassifier
                     ("conv5", Conv2d(W(384), W(256), 3, padding: 1, groups: towers)),   ("act5", Act()), ("pool5", Pool()),
                     ("flatten", Flatten()),
                     ("fc6", Linear(W(256) * mapSize * mapSize, hidden)),                ("act6", Act()), ("drop6", Dropout(p)),
-                    ("fc7", Linear(hidden, hidden)),                              ("act7", Act()), ("drop7", Dropout(p)),
+                    ("fc7", Linear(hidden, hidden)),                                    ("act7", Act()), ("drop7", Dropout(p)),
                     ("fc8", Linear(hidden, classes)));
                 break;
             default: // torchvision: narrower convolutions, pooled to 6x6 whatever the input size, dropout before each hidden layer
                 Stack(
                     ("features", Layers.Numbered(
-                        Conv2d(c, W(64), 11, stride: 4, padding: 2),      Act(), Lrn(), Pool(),
+                        Conv2d(c, W(64), 11, stride: 4, padding: 2),       Act(), Lrn(), Pool(),
                         Conv2d(W(64), W(192), 5, padding: 2),              Act(), Lrn(), Pool(),
                         Conv2d(W(192), W(384), 3, padding: 1),             Act(),
                         Conv2d(W(384), W(256), 3, padding: 1),             Act(),
@@ -139,7 +139,7 @@ public sealed class AlexNet : ImageClassifier
                     ("flatten", Flatten()),
                     ("classifier", Layers.Numbered(
                         Dropout(p), Linear(W(256) * 6 * 6, hidden), Act(),
-                        Dropout(p), Linear(hidden, hidden),      Act(),
+                        Dropout(p), Linear(hidden, hidden),         Act(),
                         Linear(hidden, classes))));
                 break;
         }
